@@ -1,0 +1,1 @@
+"""Backend Dojo tooling: pytest plugin, curriculum, CLI and self-check."""

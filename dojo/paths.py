@@ -1,0 +1,46 @@
+"""Where the kit lives on disk, and the three trees the same tests can run against.
+
+The kit is a checkout: ``curriculum.toml`` sits at its root beside three trees that share one layout
+(``katas/...``, ``reviews/...``):
+
+- the learner tree is the root itself: ``katas/`` and ``reviews/`` are the learner's working files;
+- ``pristine/`` holds the untouched stubs (what ``dojo reset`` restores; never edit it to practise);
+- ``solutions/`` holds the reference answers.
+
+``DOJO_ROOT`` points the tooling at another checkout (the kit's own tests use it on a copy).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CURRICULUM_FILE = "curriculum.toml"
+LEARNER_PACKAGES = ("katas", "reviews")
+STATE_DIR = ".dojo"
+
+
+class KitNotFoundError(RuntimeError):
+    """The folder given as the kit's root has no curriculum.toml."""
+
+
+def kit_root() -> Path:
+    """The checkout's root folder: ``$DOJO_ROOT`` or the folder holding this package."""
+    configured = os.environ.get("DOJO_ROOT")
+    root = Path(configured).resolve() if configured else Path(__file__).resolve().parent.parent
+    if not (root / CURRICULUM_FILE).is_file():
+        hint = "DOJO_ROOT" if configured else "the dojo package's parent folder"
+        raise KitNotFoundError(f"no {CURRICULUM_FILE} in {root} ({hint}); run dojo from a Backend Dojo checkout")
+    return root
+
+
+def pristine_root(root: Path) -> Path:
+    return root / "pristine"
+
+
+def solutions_root(root: Path) -> Path:
+    return root / "solutions"
+
+
+def state_dir(root: Path) -> Path:
+    return root / STATE_DIR

@@ -1,0 +1,247 @@
+"""The kit's pytest plugin: one suite, three targets, one exercise per test, friendly stub failures.
+
+- ``--target learner|solutions|pristine`` (or ``DOJO_TARGET``) picks the tree the tests import from.
+- Every test under ``tests/`` gets its exercise's slug as a marker (``pytest -m lru_cache``), taken
+  from curriculum.toml; a test file no exercise claims is a usage error. The kit's own tests
+  (``tests/dojo/``) are marked ``kit`` and skipped on the learner target unless named on the command line.
+- A test that fails because the learner's file still raises NotImplementedError is reported as
+  one line that names the file and the hint command, not a traceback.
+- ``--dojo-report FILE`` writes each test's outcome as JSON, for ``dojo verify``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from dojo.curriculum import Curriculum, CurriculumError, Exercise
+from dojo.curriculum import load as load_curriculum
+from dojo.paths import LEARNER_PACKAGES
+from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
+
+GUARD_MARKER = "guard"
+KIT_MARKER = "kit"
+KIT_TESTS = "tests/dojo"
+_STATE_KEY = pytest.StashKey["DojoState"]()
+
+
+@dataclass
+class DojoState:
+    root: Path
+    target: str
+    tree: Path
+    curriculum: Curriculum
+    report_path: Path | None
+    outcomes: dict[str, str] = field(default_factory=dict)
+    collection_errors: list[str] = field(default_factory=list)
+    item_info: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dojo", "Backend Dojo")
+    group.addoption(
+        "--target",
+        choices=TARGETS,
+        default=None,
+        help=f"which tree the exercise tests import: your files (learner, the default), the reference "
+        f"answers (solutions) or the untouched stubs (pristine). Also ${ENV_VAR}.",
+    )
+    group.addoption(
+        "--dojo-tree",
+        default=None,
+        metavar="DIR",
+        help="import exercises from this folder instead of a named target (used by dojo verify for mutants)",
+    )
+    group.addoption(
+        "--dojo-report", default=None, metavar="FILE", help="write every test's outcome to FILE as JSON"
+    )
+
+
+def _resolve_target(config: pytest.Config) -> str:
+    option = config.getoption("target")
+    if option is not None:
+        return str(option)
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env and from_env not in TARGETS:
+        raise pytest.UsageError(f"{ENV_VAR}={from_env!r} is not a target; use one of: {', '.join(TARGETS)}")
+    return from_env or DEFAULT_TARGET
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    root = config.rootpath
+    try:
+        curriculum = load_curriculum(root)
+    except CurriculumError as error:
+        raise pytest.UsageError(str(error)) from None
+    tree_option = config.getoption("dojo_tree")
+    target = "tree" if tree_option else _resolve_target(config)
+    if tree_option:
+        tree = Path(tree_option).resolve()
+        if not tree.is_dir():
+            raise pytest.UsageError(f"--dojo-tree {tree_option}: no such folder")
+    else:
+        tree = tree_for(root, _as_target(target))
+    if target == "learner":
+        from dojo.workspace import materialize
+
+        materialize(root, curriculum)
+    activate(tree)
+    check_active(tree)
+    report = config.getoption("dojo_report")
+    config.stash[_STATE_KEY] = DojoState(
+        root=root, target=target, tree=tree, curriculum=curriculum, report_path=Path(report) if report else None
+    )
+    config.pluginmanager.register(OutcomeRecorder(config.stash[_STATE_KEY]), "dojo-outcomes")
+    config.addinivalue_line("markers", f"{GUARD_MARKER}: checks behaviour that already works keeps working")
+    config.addinivalue_line("markers", f"{KIT_MARKER}: a test of the kit's own tooling, not an exercise")
+    for exercise in curriculum:
+        config.addinivalue_line("markers", f"{exercise.slug}: {exercise.title}")
+    for group in curriculum.groups():
+        config.addinivalue_line("markers", f"{group}: every exercise of the {group} group")
+    _configure_hypothesis()
+
+
+def _as_target(name: str) -> Target:
+    for target in TARGETS:
+        if target == name:
+            return target
+    raise pytest.UsageError(f"unknown target {name!r}")
+
+
+def _configure_hypothesis() -> None:
+    from hypothesis import settings
+
+    # Derandomized everywhere: a learner and CI see the same examples, and a failure reproduces.
+    settings.register_profile("dojo", derandomize=True, deadline=None, database=None, print_blob=False)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dojo"))
+
+
+def _state(config: pytest.Config) -> DojoState:
+    return config.stash[_STATE_KEY]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    state = _state(config)
+    if state.target == "learner":
+        return "dojo target: learner (your files in katas/ and reviews/) · reference: pytest --target solutions"
+    return f"dojo target: {state.target} ({state.tree}) · reproduce with: pytest --target {state.target}"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    state = _state(config)
+    if state.target != "learner":
+        return None
+    kit_dir = state.root / KIT_TESTS
+    if collection_path == kit_dir or kit_dir in collection_path.parents:
+        named = [Path(arg.split("::", 1)[0]).resolve() for arg in config.args]
+        asked = any(p == collection_path or p in collection_path.parents or collection_path in p.parents for p in named)
+        return None if asked and any(p != state.root / "tests" for p in named) else True
+    return None
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = _state(config)
+    owners = state.curriculum.by_test_file()
+    orphans: set[str] = set()
+    for item in items:
+        rel = _relative(item.path, state.root)
+        if rel is None:
+            continue
+        exercise = owners.get(rel)
+        if exercise is not None:
+            for marker in exercise.markers:
+                item.add_marker(marker)
+            state.item_info[item.nodeid] = (exercise.slug, item.get_closest_marker(GUARD_MARKER) is not None)
+        elif rel.startswith(KIT_TESTS + "/"):
+            item.add_marker(KIT_MARKER)
+            state.item_info[item.nodeid] = (None, False)
+        elif rel.startswith("tests/"):
+            orphans.add(rel)
+    if orphans:
+        raise pytest.UsageError(
+            "these test files belong to no exercise in curriculum.toml (add them to an exercise's `tests`): "
+            + ", ".join(sorted(orphans))
+        )
+
+
+def _learner_frame(excinfo: pytest.ExceptionInfo[BaseException], state: DojoState) -> tuple[str, int] | None:
+    """The innermost traceback entry inside the exercise tree, as (relative path, line)."""
+    found: tuple[str, int] | None = None
+    for entry in excinfo.traceback:
+        path = Path(str(entry.path))
+        rel = _relative(path, state.tree)
+        if rel is not None and rel.split("/", 1)[0] in LEARNER_PACKAGES:
+            found = (rel, entry.lineno + 1)
+    return found
+
+
+def _exercise_of(item: pytest.Item, state: DojoState) -> Exercise | None:
+    slug, _ = state.item_info.get(item.nodeid, (None, False))
+    return state.curriculum.get(slug) if slug else None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, None, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    excinfo = call.excinfo
+    if excinfo is None or not report.failed or not excinfo.errisinstance(NotImplementedError):
+        return
+    state = _state(item.config)
+    where = _learner_frame(excinfo, state)
+    if where is None:
+        return
+    exercise = _exercise_of(item, state)
+    detail = str(excinfo.value).strip()
+    what = f" ({detail})" if detail else ""
+    hint = f" · stuck? dojo hint {exercise.slug}" if exercise else ""
+    report.longrepr = f"not implemented yet: {where[0]}:{where[1]}{what} · open it and replace the TODO{hint}"
+
+
+class OutcomeRecorder:
+    """Records each test's worst outcome over its phases and writes them out for ``dojo verify``."""
+
+    def __init__(self, state: DojoState) -> None:
+        self.state = state
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.state.collection_errors.append(report.nodeid or "<session>")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # An error in setup or teardown fails the test as surely as a failed assertion.
+        outcomes = self.state.outcomes
+        if report.failed:
+            outcomes[report.nodeid] = "failed" if report.when == "call" else "error"
+        elif report.skipped and report.nodeid not in outcomes:
+            outcomes[report.nodeid] = "skipped"
+        elif report.passed and report.when == "call" and report.nodeid not in outcomes:
+            outcomes[report.nodeid] = "passed"
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        if state.report_path is None:
+            return
+        tests = []
+        for nodeid, outcome in state.outcomes.items():
+            slug, guard = state.item_info.get(nodeid, (None, False))
+            tests.append({"nodeid": nodeid, "slug": slug, "guard": guard, "outcome": outcome})
+        payload = {
+            "target": state.target,
+            "exitstatus": int(exitstatus),
+            "collection_errors": state.collection_errors,
+            "tests": tests,
+        }
+        state.report_path.write_text(json.dumps(payload, indent=1), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Exercises. Each module is one exercise; `dojo list` shows them in order."""
