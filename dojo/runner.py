@@ -1,0 +1,104 @@
+"""Running the suite in a child pytest, and reading back each test's outcome.
+
+Every command that needs results (check, list, solution, verify) goes through here, so they agree on
+what "passes" means: every collected test of the exercise passed, none skipped, no collection error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dojo.curriculum import Exercise
+
+PASS_OUTCOMES = frozenset({"passed"})
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    nodeid: str
+    slug: str | None
+    guard: bool
+    outcome: str  # passed | failed | error | skipped
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in PASS_OUTCOMES
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exitstatus: int
+    tests: tuple[TestOutcome, ...]
+    collection_errors: tuple[str, ...]
+    output: str
+
+    def for_slug(self, slug: str) -> tuple[TestOutcome, ...]:
+        return tuple(test for test in self.tests if test.slug == slug)
+
+    def all_passed(self) -> bool:
+        return bool(self.tests) and not self.collection_errors and all(test.passed for test in self.tests)
+
+    def slug_passed(self, slug: str) -> bool:
+        mine = self.for_slug(slug)
+        return bool(mine) and not self.collection_errors and all(test.passed for test in mine)
+
+
+def marker_expression(exercises: Iterable[Exercise]) -> str:
+    return " or ".join(exercise.slug for exercise in exercises)
+
+
+def run_pytest(
+    root: Path,
+    args: Sequence[str],
+    *,
+    target: str | None = None,
+    tree: Path | None = None,
+    capture: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> RunResult:
+    """Run ``python -m pytest ARGS`` in ``root`` against a target (or a tree) and collect outcomes."""
+    with tempfile.TemporaryDirectory(prefix="dojo-run-") as scratch:
+        report = Path(scratch) / "report.json"
+        command = [sys.executable, "-m", "pytest", *args, "--dojo-report", str(report), "-p", "no:cacheprovider"]
+        if tree is not None:
+            command += ["--dojo-tree", str(tree)]
+        elif target is not None:
+            command += ["--target", target]
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})}
+        env.pop("DOJO_TARGET", None)
+        completed = subprocess.run(
+            command,
+            cwd=root,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE if capture else None,
+            stderr=subprocess.STDOUT if capture else None,
+            check=False,
+        )
+        tests: tuple[TestOutcome, ...] = ()
+        errors: tuple[str, ...] = ()
+        if report.is_file():
+            data = json.loads(report.read_text(encoding="utf-8"))
+            tests = tuple(
+                TestOutcome(nodeid=t["nodeid"], slug=t["slug"], guard=bool(t["guard"]), outcome=t["outcome"])
+                for t in data["tests"]
+            )
+            errors = tuple(data["collection_errors"])
+        elif completed.returncode not in (0, 1, 5):
+            errors = (f"pytest exited with status {completed.returncode} before reporting",)
+        return RunResult(
+            exitstatus=completed.returncode, tests=tests, collection_errors=errors, output=completed.stdout or ""
+        )
+
+
+def exercise_passes(root: Path, exercise: Exercise) -> bool:
+    """Do all of the learner's tests for this exercise pass right now?"""
+    result = run_pytest(root, ["-q", "-m", exercise.slug, "-x"], target="learner")
+    return result.slug_passed(exercise.slug)
