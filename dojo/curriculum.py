@@ -172,7 +172,7 @@ def _parse_entry(entry: dict[str, object], where: str) -> Exercise:
         title=_text(entry, "title", where),
         kind=typed_kind,
         topic=_text(entry, "topic", where),
-        difficulty=cast(Difficulty, difficulty),
+        difficulty=difficulty,
         path=path,
         tests=tests,
         hints=hints,

@@ -66,11 +66,15 @@ def run_pytest(
     """Run ``python -m pytest ARGS`` in ``root`` against a target (or a tree) and collect outcomes."""
     with tempfile.TemporaryDirectory(prefix="dojo-run-") as scratch:
         report = Path(scratch) / "report.json"
-        command = [sys.executable, "-m", "pytest", *args, "--dojo-report", str(report), "-p", "no:cacheprovider"]
+        # Options as --name=value: pytest picks its rootdir from bare path-like arguments.
+        command = [
+            sys.executable, "-m", "pytest", f"--rootdir={root}", *args,
+            f"--dojo-report={report}", "-p", "no:cacheprovider",
+        ]  # fmt: skip
         if tree is not None:
-            command += ["--dojo-tree", str(tree)]
+            command.append(f"--dojo-tree={tree}")
         elif target is not None:
-            command += ["--target", target]
+            command.append(f"--target={target}")
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})}
         env.pop("DOJO_TARGET", None)
         completed = subprocess.run(

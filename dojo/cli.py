@@ -1,0 +1,321 @@
+"""The `dojo` command: progress, checks, hints, resets and the kit's self-check.
+
+Every command works offline, never overwrites learner work without a backup, and answers bad input
+with one line and a non-zero exit (2 for usage errors, 1 for "not yet").
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.syntax import Syntax
+from rich.table import Table
+
+from dojo import capstone, reviews
+from dojo import state as state_store
+from dojo.curriculum import Curriculum, CurriculumError, Exercise
+from dojo.curriculum import load as load_curriculum
+from dojo.mutants import MutantError
+from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root
+from dojo.progress import ExerciseProgress, Status, measure, next_exercise
+from dojo.runner import run_pytest
+from dojo.targets import TARGETS
+from dojo.workspace import materialize, pristine_files, reset
+
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+app = typer.Typer(
+    name="dojo",
+    help="Backend Dojo: practise Python backend interviews by making failing tests pass.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+STATUS_STYLE = {
+    Status.SOLVED: "[green]✔ solved[/]",
+    Status.IN_PROGRESS: "[yellow]… in progress[/]",
+    Status.NOT_STARTED: "[dim]· not started[/]",
+    Status.BLOCKED: "[cyan]✔ passes[/] [dim](an earlier round is open)[/]",
+}
+
+
+class UsageProblem(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+def _kit() -> tuple[Path, Curriculum]:
+    root = kit_root()
+    return root, load_curriculum(root)
+
+
+def _exercise(curriculum: Curriculum, slug: str) -> Exercise:
+    try:
+        return curriculum.get(slug)
+    except CurriculumError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _brief(root: Path, exercise: Exercise) -> str:
+    """The stub's module docstring: the task as the interviewer states it."""
+    stub = pristine_root(root) / exercise.path
+    source = stub / "__init__.py" if stub.is_dir() else stub
+    try:
+        doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError):
+        doc = None
+    return doc or exercise.title
+
+
+def _describe(exercise: Exercise) -> str:
+    parts = [exercise.kind, exercise.topic, exercise.difficulty]
+    if exercise.timebox_minutes:
+        parts.append(f"{exercise.timebox_minutes} min")
+    return " · ".join(parts)
+
+
+@app.callback(invoke_without_command=True)
+def overview(ctx: typer.Context) -> None:
+    """Show your progress and the next exercise (run with no command)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    root, curriculum = _kit()
+    with console.status("checking your exercises..."):
+        progress = measure(root, curriculum)
+    counts = {status: sum(p.status is status for p in progress) for status in Status}
+    solved = counts[Status.SOLVED]
+    bar = Progress(TextColumn("[bold]Backend Dojo[/]"), BarColumn(bar_width=40), TextColumn("{task.completed}/{task.total} solved"))
+    bar.add_task("progress", total=len(progress), completed=solved)
+    console.print(bar.get_renderable())
+    console.print(
+        f"[green]{solved} solved[/] · [yellow]{counts[Status.IN_PROGRESS] + counts[Status.BLOCKED]} in progress[/]"
+        f" · [dim]{counts[Status.NOT_STARTED]} not started[/]"
+    )
+    upcoming = next_exercise(progress)
+    if upcoming is None:
+        console.print("\n[bold green]Every exercise is solved.[/] Try a timed drill, or `dojo verify` to see the kit prove itself.")
+        return
+    exercise = upcoming.exercise
+    console.print()
+    console.print(
+        Panel(
+            Markdown(_brief(root, exercise)),
+            title=f"next: [bold]{exercise.slug}[/] — {exercise.title}",
+            subtitle=_describe(exercise),
+        )
+    )
+    console.print(
+        f"Open [bold]{exercise.path}[/], then: [bold]dojo check {exercise.slug}[/] · "
+        f"[bold]dojo watch {exercise.slug}[/] · [bold]dojo hint {exercise.slug}[/] · [bold]dojo list[/]"
+    )
+
+
+@app.command("list")
+def list_exercises() -> None:
+    """Every exercise in curriculum order, with its status."""
+    root, curriculum = _kit()
+    with console.status("checking your exercises..."):
+        progress = measure(root, curriculum)
+    table = Table(show_lines=False)
+    for column in ("#", "exercise", "title", "kind · topic · level", "status"):
+        table.add_column(column)
+    for index, item in enumerate(progress, start=1):
+        status = STATUS_STYLE[item.status]
+        if item.status is Status.IN_PROGRESS and item.total:
+            status += f" [dim]{item.passed}/{item.total}[/]"
+        table.add_row(str(index), item.exercise.slug, item.exercise.title, _describe(item.exercise), status)
+    console.print(table)
+
+
+def _print_talking_points(exercise: Exercise) -> None:
+    console.print(f"\n[bold green]✔ {exercise.slug} passes.[/] Now say these aloud, as you would to an interviewer:")
+    for point in exercise.talking_points:
+        console.print(f"  • {point}")
+
+
+@app.command()
+def check(
+    slug: Annotated[str, typer.Argument(help="an exercise slug, or a group such as 'capstone'")],
+    target: Annotated[str, typer.Option(help=f"run against: {', '.join(TARGETS)}")] = "learner",
+) -> None:
+    """Run one exercise's tests against your file, with focused output."""
+    root, curriculum = _kit()
+    if target not in TARGETS:
+        raise UsageProblem(f"--target must be one of {', '.join(TARGETS)}, not '{target}'")
+    try:
+        selected = curriculum.select(slug)
+    except CurriculumError as error:
+        raise UsageProblem(str(error)) from None
+    raise typer.Exit(_run_check(root, curriculum, selected, target))
+
+
+def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...], target: str) -> int:
+    # A capstone round counts only with every earlier round, so run those too.
+    wanted: list[Exercise] = []
+    for exercise in selected:
+        for member in (*curriculum.earlier_in_group(exercise), exercise):
+            if member not in wanted:
+                wanted.append(member)
+    expression = " or ".join(e.slug for e in wanted)
+    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
+    result = run_pytest(root, ["-q", "--no-header", "--tb=short", "-m", expression], target=target, capture=False)
+    if result.collection_errors:
+        err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
+        return 1
+    failing = [e for e in wanted if not result.slug_passed(e.slug)]
+    if failing:
+        first = failing[0]
+        console.print(f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]dojo hint {first.slug}[/]")
+        return 1
+    for exercise in selected:
+        _print_talking_points(exercise)
+    return 0
+
+
+@app.command()
+def watch(
+    slug: Annotated[str | None, typer.Argument(help="exercise to watch; default: your next one")] = None,
+) -> None:
+    """Re-run an exercise's tests every time you save (Ctrl-C to stop)."""
+    from watchfiles import watch as watch_files
+
+    root, curriculum = _kit()
+    materialize(root, curriculum)
+    if slug is None:
+        upcoming = next_exercise(measure(root, curriculum))
+        if upcoming is None:
+            console.print("Every exercise is solved; name one to watch it anyway.")
+            return
+        selected: tuple[Exercise, ...] = (upcoming.exercise,)
+    else:
+        try:
+            selected = curriculum.select(slug)
+        except CurriculumError as error:
+            raise UsageProblem(str(error)) from None
+    paths = sorted({str((root / e.path).parent if not e.is_package else root / e.path) for e in selected})
+    try:
+        _run_check(root, curriculum, selected, "learner")
+        console.print(f"\n[dim]watching {', '.join(paths)} · Ctrl-C to stop[/]")
+        for _changes in watch_files(*paths, debounce=300, raise_interrupt=False):
+            console.clear()
+            _run_check(root, curriculum, selected, "learner")
+            console.print(f"\n[dim]watching {', '.join(paths)} · Ctrl-C to stop[/]")
+    except KeyboardInterrupt:
+        console.print("\nstopped watching.")
+
+
+@app.command()
+def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
+    """Reveal the next hint for an exercise (earlier ones are shown again)."""
+    root, curriculum = _kit()
+    exercise = _exercise(curriculum, slug)
+    saved = state_store.load(root)
+    shown = min(saved.hints.get(slug, 0) + 1, len(exercise.hints))
+    saved.hints[slug] = shown
+    state_store.save(root, saved)
+    for number, text in enumerate(exercise.hints[:shown], start=1):
+        style = "bold" if number == shown else "dim"
+        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {text}")
+    if shown == len(exercise.hints):
+        console.print(f"[dim]That was the last hint. `dojo solution {slug} --peek` shows the reference.[/]")
+
+
+@app.command("reset")
+def reset_exercise(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
+    """Restore the pristine stub; your current file is backed up first."""
+    root, curriculum = _kit()
+    exercise = _exercise(curriculum, slug)
+    outcome = reset(root, exercise)
+    if outcome.backup is not None:
+        console.print(f"Backed up your work to [bold]{outcome.backup.relative_to(root)}[/]")
+    for rel in outcome.removed:
+        console.print(f"removed {rel} (it is in the backup)")
+    console.print(f"Restored the pristine {', '.join(outcome.restored)}")
+    if exercise.group is not None:
+        console.print(f"[dim]Every round of '{exercise.group}' shares {exercise.path}: all of them start over.[/]")
+
+
+@app.command()
+def solution(
+    slug: Annotated[str, typer.Argument(help="exercise slug")],
+    peek: Annotated[bool, typer.Option("--peek", help="show it even though your tests do not pass yet")] = False,
+) -> None:
+    """Show the reference solution as a diff against your file."""
+    root, curriculum = _kit()
+    exercise = _exercise(curriculum, slug)
+    if not peek:
+        with console.status(f"running {slug}'s tests first..."):
+            result = run_pytest(root, ["-q", "-x", "-m", slug], target="learner")
+        if not result.slug_passed(slug):
+            err.print(
+                f"{slug} does not pass yet, so the solution stays hidden. Keep going (`dojo hint {slug}`), "
+                f"or use `dojo solution {slug} --peek`."
+            )
+            raise typer.Exit(1)
+    shown = False
+    for rel in pristine_files(root, exercise):
+        reference = solutions_root(root) / rel
+        mine = root / rel
+        if not reference.is_file():
+            continue
+        theirs_lines = reference.read_text(encoding="utf-8").splitlines(keepends=True)
+        mine_lines = mine.read_text(encoding="utf-8").splitlines(keepends=True) if mine.is_file() else []
+        diff = "".join(difflib.unified_diff(mine_lines, theirs_lines, f"yours/{rel}", f"reference/{rel}"))
+        if diff:
+            shown = True
+            console.print(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True))
+    if not shown:
+        console.print("Your files match the reference exactly.")
+
+
+@app.command("verify")
+def verify_command(
+    only: Annotated[list[str] | None, typer.Option("--only", help="verify just these exercises (repeatable)")] = None,
+    mutants: Annotated[bool, typer.Option(help="try the classic-mistake mutants")] = True,
+    lint: Annotated[bool, typer.Option(help="run ruff, mypy and the review/capstone checks")] = True,
+    allow_skips: Annotated[
+        bool | None,
+        typer.Option(help="accept skipped tests (PostgreSQL tests without a server); default: yes, but no under CI=true"),
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=1, max=16, help="parallel pytest processes")] = 2,
+) -> None:
+    """Prove the kit's tests honest: stubs fail, solutions pass, mutants are caught, linters are clean."""
+    from dojo.verify import Options, verify
+    from dojo.verify_report import print_report
+
+    root, curriculum = _kit()
+    names = tuple(only or ())
+    for name in names:
+        _exercise(curriculum, name)
+    if allow_skips is None:
+        allow_skips = os.environ.get("CI", "").lower() not in ("1", "true", "yes")
+    options = Options(only=names, lint=lint, mutants=mutants, allow_skips=allow_skips, jobs=jobs)
+    report = verify(root, curriculum, options, progress=lambda message: console.print(f"[dim]{message}…[/]"))
+    print_report(console, report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+capstone.register(app)
+reviews.register(app)
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one line on stderr."""
+    try:
+        app(standalone_mode=True)
+    except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, FileNotFoundError) as error:
+        err.print(f"[red]dojo:[/] {error}")
+        sys.exit(2)
+
+
+__all__ = ["ExerciseProgress", "app", "main"]

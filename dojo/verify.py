@@ -1,0 +1,273 @@
+"""`dojo verify`: the kit proves its own tests.
+
+It holds the kit to five promises and reports every broken one:
+
+1. layout: every curriculum entry has its stub, its reference, its tests and at least two mutants,
+   and nothing stray sits in the trees;
+2. solutions: every test passes against ``solutions/``;
+3. pristine: every test fails against the untouched stubs, except guards, which must pass there too;
+4. mutants: each classic wrong answer is caught by at least one of its exercise's tests;
+5. lint: ruff and mypy --strict are clean on the tooling, the solutions and the tests, plus the
+   review and capstone checks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dojo import capstone, reviews
+from dojo.curriculum import Curriculum, Exercise
+from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
+from dojo.mutants import load as load_mutants
+from dojo.paths import LEARNER_PACKAGES, pristine_root, solutions_root
+from dojo.problems import Problem
+from dojo.runner import RunResult, TestOutcome, marker_expression, run_pytest
+from dojo.workspace import pristine_files
+
+MIN_MUTANTS = 2
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    mutant: Mutant
+    caught_by: str | None  # the first test that failed, None if the mutant survived
+    error: str | None = None
+
+
+@dataclass
+class ExerciseSummary:
+    exercise: Exercise
+    tests: int = 0
+    guards: int = 0
+    passed_on_solutions: int = 0
+    failed_on_stub: int = 0
+    mutants: list[MutantResult] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    summaries: list[ExerciseSummary]
+    problems: list[Problem]
+    kit_tests: int = 0
+    checks_held: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Options:
+    only: tuple[str, ...] = ()
+    lint: bool = True
+    mutants: bool = True
+    allow_skips: bool = True
+    jobs: int = max(1, min(4, os.cpu_count() or 1))
+
+
+def _layout(root: Path, curriculum: Curriculum, exercises: Sequence[Exercise]) -> list[Problem]:
+    problems: list[Problem] = []
+    for exercise in exercises:
+        slug = exercise.slug
+        if not pristine_files(root, exercise):
+            problems.append(Problem("layout", slug, f"pristine/{exercise.path} is missing"))
+        if not (solutions_root(root) / exercise.path).exists():
+            problems.append(Problem("layout", slug, f"solutions/{exercise.path} is missing"))
+        problems.extend(
+            Problem("layout", slug, f"{test} is missing") for test in exercise.tests if not (root / test).is_file()
+        )
+    if len(exercises) < len(curriculum):
+        return problems
+    # Whole-kit checks: nothing in the trees that the curriculum does not know about.
+    claimed = {exercise.path for exercise in curriculum}
+    for tree_name, tree in (("pristine", pristine_root(root)), ("solutions", solutions_root(root))):
+        for package in LEARNER_PACKAGES:
+            base = tree / package
+            if not base.is_dir():
+                continue
+            for entry in sorted(base.iterdir()):
+                rel = entry.relative_to(tree).as_posix()
+                if entry.name in {"__init__.py", "__pycache__"} or rel in claimed:
+                    continue
+                if entry.name.endswith(".answers.toml") and f"{package}/{entry.name[: -len('.answers.toml')]}.py" in claimed:
+                    continue
+                problems.append(Problem("layout", "", f"{tree_name}/{rel} belongs to no exercise in curriculum.toml"))
+    slugs = {exercise.slug for exercise in curriculum}
+    problems.extend(
+        Problem("layout", "", f"{MUTANTS_DIR}/{path.name} belongs to no exercise")
+        for path in sorted((root / MUTANTS_DIR).glob("*.toml"))
+        if path.stem not in slugs
+    )
+    for path in sorted((root / "tests").glob("*/test_*.py")):
+        rel = path.relative_to(root).as_posix()
+        if not rel.startswith("tests/dojo/") and rel not in curriculum.by_test_file():
+            problems.append(Problem("layout", "", f"{rel} belongs to no exercise in curriculum.toml"))
+    return problems
+
+
+def _check_run(
+    name: str, result: RunResult, summaries: dict[str, ExerciseSummary], expect_pass: bool, allow_skips: bool
+) -> tuple[list[Problem], int, list[str]]:
+    problems = [Problem(name, "", f"could not collect {error}") for error in result.collection_errors]
+    held = 0
+    skipped: list[str] = []
+    for test in result.tests:
+        if test.slug is None:
+            if expect_pass and not test.passed and test.outcome != "skipped":
+                problems.append(Problem(name, "", f"kit test {test.nodeid} {test.outcome}"))
+            held += test.passed
+            continue
+        summary = summaries.get(test.slug)
+        if summary is None:
+            continue
+        if test.outcome == "skipped":
+            skipped.append(test.nodeid)
+            if not allow_skips:
+                problems.append(Problem(name, test.slug, f"{test.nodeid} was skipped"))
+            continue
+        ok = _judge(test, summary, expect_pass)
+        held += ok
+        if not ok:
+            problems.append(Problem(name, test.slug, _why(test, expect_pass)))
+    return problems, held, skipped
+
+
+def _judge(test: TestOutcome, summary: ExerciseSummary, expect_pass: bool) -> bool:
+    if expect_pass:
+        summary.tests += 1
+        summary.guards += test.guard
+        summary.passed_on_solutions += test.passed
+        return test.passed
+    if test.guard:
+        return test.passed
+    summary.failed_on_stub += not test.passed
+    return not test.passed
+
+
+def _why(test: TestOutcome, expect_pass: bool) -> str:
+    if expect_pass:
+        return f"{test.nodeid} {test.outcome} against the reference solution"
+    if test.guard:
+        return f"guard {test.nodeid} {test.outcome} on the untouched stub (a guard must pass on both)"
+    return f"{test.nodeid} PASSES on the untouched stub: it checks nothing the learner has to write"
+
+
+def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
+    with tempfile.TemporaryDirectory(prefix=f"dojo-mutant-{exercise.slug}-") as scratch:
+        try:
+            tree = apply(mutant, solutions_root(root), Path(scratch) / "tree")
+        except MutantError as error:
+            return MutantResult(mutant, None, str(error))
+        result = run_pytest(root, ["-q", "-x", "-m", exercise.slug, *exercise.tests], tree=tree)
+    failing = [t.nodeid for t in result.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
+    if failing:
+        return MutantResult(mutant, failing[0])
+    if result.collection_errors:
+        return MutantResult(mutant, None, f"the mutated code does not even import: {result.collection_errors[0]}")
+    return MutantResult(mutant, None)
+
+
+def _lint_commands(root: Path, exercises: Sequence[Exercise] | None) -> list[tuple[str, list[str]]]:
+    """ruff and mypy over the whole kit, or (with --only) over just those exercises' solutions and tests."""
+    if exercises is None:
+        ruff_paths = ["dojo", "solutions", "tests"]
+        mypy_paths = ["dojo", *(f"solutions/{p}" for p in LEARNER_PACKAGES if (root / "solutions" / p).is_dir()), "tests"]
+    else:
+        mine = [f"solutions/{e.path}" for e in exercises] + [t for e in exercises for t in e.tests]
+        ruff_paths = mypy_paths = sorted(set(mine))
+    return [
+        ("ruff", [sys.executable, "-m", "ruff", "check", "--quiet", "--output-format=concise", *ruff_paths]),
+        ("mypy", [sys.executable, "-m", "mypy", *mypy_paths]),
+    ]
+
+
+def _run_lint(root: Path, name: str, command: list[str]) -> list[Problem]:
+    completed = subprocess.run(command, cwd=root, text=True, capture_output=True, check=False)
+    if completed.returncode == 0:
+        return []
+    lines = [line for line in (completed.stdout + completed.stderr).splitlines() if line.strip()]
+    findings = [line for line in lines if not line.startswith(("Found ", "Success", "[*]"))] or lines
+    return [Problem("lint", "", f"{name}: {line}") for line in findings[:40]]
+
+
+def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progress | None = None) -> Report:
+    say = progress or (lambda _message: None)
+    exercises = [e for e in curriculum if not options.only or e.slug in options.only]
+    summaries = {e.slug: ExerciseSummary(e) for e in exercises}
+    whole_kit = len(exercises) == len(curriculum)
+    problems = _layout(root, curriculum, exercises)
+    mutant_plan: list[tuple[Exercise, Mutant]] = []
+    for exercise in exercises:
+        try:
+            found = load_mutants(root, exercise)
+        except MutantError as error:
+            problems.append(Problem("mutants", exercise.slug, str(error)))
+            continue
+        if len(found) < MIN_MUTANTS:
+            problems.append(
+                Problem("mutants", exercise.slug, f"{len(found)} mutant(s) in {MUTANTS_DIR}/{exercise.slug}.toml; ship at least {MIN_MUTANTS}")
+            )
+        mutant_plan.extend((exercise, mutant) for mutant in found)
+
+    selection = marker_expression(exercises)
+    # With --only, name the test files: a broken file elsewhere in the kit must not stop the run.
+    files = [] if whole_kit else sorted({test for e in exercises for test in e.tests})
+    solution_args = ["-q"] if whole_kit else ["-q", "-m", selection, *files]
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+        say("running every test against solutions/ and against the pristine stubs")
+        solutions_run = pool.submit(run_pytest, root, solution_args, target="solutions")
+        pristine_run = pool.submit(run_pytest, root, ["-q", "-m", selection, *files], target="pristine")
+        lint_runs: list[Future[list[Problem]]] = []
+        if options.lint:
+            scope = None if whole_kit else exercises
+            lint_runs = [pool.submit(_run_lint, root, name, cmd) for name, cmd in _lint_commands(root, scope)]
+            chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
+            lint_runs.append(pool.submit(reviews.verify_problems, root, chosen))
+            lint_runs.append(pool.submit(capstone.verify_problems, root, chosen))
+        mutant_runs = []
+        if options.mutants:
+            say(f"trying {len(mutant_plan)} mutants")
+            mutant_runs = [pool.submit(_run_mutant, root, mutant, exercise) for exercise, mutant in mutant_plan]
+        sol_problems, sol_held, skipped = _check_run(
+            "solutions", solutions_run.result(), summaries, expect_pass=True, allow_skips=options.allow_skips
+        )
+        stub_problems, stub_held, _ = _check_run(
+            "pristine", pristine_run.result(), summaries, expect_pass=False, allow_skips=True
+        )
+        problems += sol_problems + stub_problems
+        held = sol_held + stub_held
+        kit_tests = sum(1 for t in solutions_run.result().tests if t.slug is None)
+        for future in mutant_runs:
+            outcome = future.result()
+            summaries[outcome.mutant.slug].mutants.append(outcome)
+            if outcome.error:
+                problems.append(Problem("mutants", outcome.mutant.slug, outcome.error))
+            elif outcome.caught_by is None:
+                problems.append(
+                    Problem("mutants", outcome.mutant.slug, f"'{outcome.mutant.name}' survived: {outcome.mutant.why}")
+                )
+            else:
+                held += 1
+        for lint_future in lint_runs:
+            found_problems = lint_future.result()
+            problems += found_problems
+            held += not found_problems
+    for summary in summaries.values():
+        if summary.tests == 0 and not any(p.slug == summary.exercise.slug and p.check == "layout" for p in problems):
+            problems.append(Problem("solutions", summary.exercise.slug, "no test of this exercise ran"))
+    return Report(
+        summaries=list(summaries.values()),
+        problems=sorted(set(problems)),
+        kit_tests=kit_tests,
+        checks_held=held,
+        skipped=skipped,
+    )

@@ -1,0 +1,122 @@
+"""The `dojo` command, run as a learner runs it, against the miniature kit."""
+
+from __future__ import annotations
+
+from tests.dojo.conftest import run_dojo
+
+SOLVED = "def add(a: int, b: int) -> int:\n    return a + b\n"
+
+
+def test_the_overview_shows_progress_and_the_next_exercise(mini_kit):
+    run = run_dojo(mini_kit)
+    assert run.returncode == 0, run.stderr
+    assert "0/1 solved" in run.stdout
+    assert "next: adder" in run.stdout
+    assert "Write `add(a, b)`" in run.stdout or "Write add(a, b)" in run.stdout
+    assert (mini_kit / "katas" / "adder.py").is_file(), "the first run creates the learner's files"
+
+
+def test_list_shows_each_status(mini_kit):
+    assert "not started" in run_dojo(mini_kit, "list").stdout
+    (mini_kit / "katas" / "adder.py").write_text("def add(a: int, b: int) -> int:\n    return a\n")
+    assert "in progress" in run_dojo(mini_kit, "list").stdout
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED)
+    listing = run_dojo(mini_kit, "list").stdout
+    assert "solved" in listing
+    assert "in progress" not in listing
+
+
+def test_check_fails_on_the_stub_and_passes_with_talking_points_once_solved(mini_kit):
+    failing = run_dojo(mini_kit, "check", "adder")
+    assert failing.returncode == 1
+    assert "dojo hint adder" in failing.stdout
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED)
+    passing = run_dojo(mini_kit, "check", "adder")
+    assert passing.returncode == 0, passing.stdout
+    assert "Addition is commutative." in passing.stdout
+
+
+def test_hints_are_revealed_one_at_a_time_and_remembered(mini_kit):
+    first = run_dojo(mini_kit, "hint", "adder").stdout
+    assert "hint 1/2" in first
+    assert "return a + b" not in first
+    second = run_dojo(mini_kit, "hint", "adder").stdout
+    assert "hint 2/2" in second
+    assert "return a + b" in second
+    assert "last hint" in second
+    assert "hint 2/2" in run_dojo(mini_kit, "hint", "adder").stdout
+
+
+def test_reset_backs_up_the_learners_work_before_restoring_the_stub(mini_kit):
+    run_dojo(mini_kit)
+    learner = mini_kit / "katas" / "adder.py"
+    learner.write_text(SOLVED)
+    run = run_dojo(mini_kit, "reset", "adder")
+    assert run.returncode == 0, run.stderr
+    assert learner.read_text() == (mini_kit / "pristine" / "katas" / "adder.py").read_text()
+    backups = list((mini_kit / ".dojo" / "backups" / "adder").glob("*/katas/adder.py"))
+    assert [b.read_text() for b in backups] == [SOLVED]
+    assert "Backed up your work" in run.stdout
+
+
+def test_reset_works_without_git(mini_kit):
+    assert not (mini_kit / ".git").exists()
+    run_dojo(mini_kit)
+    (mini_kit / "katas" / "adder.py").unlink()
+    assert run_dojo(mini_kit, "reset", "adder").returncode == 0
+    assert (mini_kit / "katas" / "adder.py").is_file()
+
+
+def test_the_solution_stays_hidden_until_the_exercise_passes(mini_kit):
+    refused = run_dojo(mini_kit, "solution", "adder")
+    assert refused.returncode == 1
+    assert "--peek" in refused.stderr
+    peeked = run_dojo(mini_kit, "solution", "adder", "--peek")
+    assert peeked.returncode == 0
+    assert "+    return a + b" in peeked.stdout
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED)
+    assert run_dojo(mini_kit, "solution", "adder").returncode == 0
+
+
+def test_an_unknown_slug_is_one_clear_line_and_exit_2(mini_kit):
+    for command in ("check", "hint", "reset", "solution"):
+        run = run_dojo(mini_kit, command, "addr")
+        assert run.returncode == 2, command
+        assert "Traceback" not in run.stderr
+        assert "no exercise called 'addr'" in run.stderr
+        assert "Did you mean adder?" in run.stderr
+
+
+def test_a_folder_that_is_not_a_kit_is_one_clear_line(tmp_path):
+    run = run_dojo(tmp_path, "list")
+    assert run.returncode == 2
+    assert "no curriculum.toml" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_verify_passes_an_honest_kit(mini_kit):
+    run = run_dojo(mini_kit, "verify", "--no-lint")
+    assert run.returncode == 0, run.stdout
+    assert "verify: " in run.stdout
+    assert ", 0 failed" in run.stdout
+
+
+def test_verify_flags_a_test_that_passes_on_the_stub(mini_kit):
+    tests = mini_kit / "tests" / "katas" / "test_adder.py"
+    tests.write_text(tests.read_text() + "\n\ndef test_module_imports():\n    assert add is not None\n")
+    run = run_dojo(mini_kit, "verify", "--no-lint")
+    assert run.returncode == 1
+    assert "test_module_imports PASSES on the untouched stub" in run.stdout
+
+
+def test_verify_flags_a_surviving_mutant_and_a_stale_one(mini_kit):
+    mutants = mini_kit / "tests" / "mutants" / "adder.toml"
+    mutants.write_text(
+        mutants.read_text()
+        + '\n[[mutant]]\nname = "same_sum"\nwhy = "b + a is the same"\nold = "a + b"\nnew = "b + a"\n'
+        + '\n[[mutant]]\nname = "stale"\nwhy = "no longer applies"\nold = "a * b"\nnew = "a"\n'
+    )
+    run = run_dojo(mini_kit, "verify", "--no-lint")
+    assert run.returncode == 1
+    assert "'same_sum' survived" in run.stdout
+    assert "adder:stale: its 'old' text is not found" in run.stdout
