@@ -120,3 +120,19 @@ def test_verify_flags_a_surviving_mutant_and_a_stale_one(mini_kit):
     assert run.returncode == 1
     assert "'same_sum' survived" in run.stdout
     assert "adder:stale: its 'old' text is not found" in run.stdout
+
+
+def test_the_interviewer_card_lists_hints_talking_points_and_classic_mistakes(mini_kit):
+    card = run_dojo(mini_kit, "drill", "adder", "--interviewer")
+    assert card.returncode == 0, card.stderr
+    assert "1. What does + do?" in card.stdout
+    assert "Addition is commutative." in card.stdout
+    assert "minus instead of plus" in card.stdout
+
+
+def test_a_drill_on_a_solved_exercise_ends_at_once_with_the_time_taken(mini_kit):
+    run_dojo(mini_kit)
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED)
+    run = run_dojo(mini_kit, "drill", "adder", "--minutes", "5")
+    assert run.returncode == 0, run.stdout
+    assert "Addition is commutative." in run.stdout
