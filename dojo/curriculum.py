@@ -153,7 +153,7 @@ def _parse_entry(entry: dict[str, object], where: str) -> Exercise:
     difficulty = _text(entry, "difficulty", where)
     if difficulty not in DIFFICULTIES:
         raise CurriculumError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}, not '{difficulty}'")
-    typed_kind = cast(Kind, kind)
+    typed_kind: Kind = kind
     default_path = f"reviews/{slug}.py" if typed_kind == "review" else f"katas/{slug}.py"
     path = _text(entry, "path", where) if "path" in entry else default_path
     if not path.startswith(("katas/", "reviews/")):

@@ -96,7 +96,7 @@ def mini_kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     write(root / "tests" / "mutants" / "adder.toml", MUTANTS)
     monkeypatch.setenv("DOJO_ROOT", str(root))
     monkeypatch.delenv("DOJO_TARGET", raising=False)
-    yield root
+    return root
 
 
 def run_dojo(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

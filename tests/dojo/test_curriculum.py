@@ -44,7 +44,7 @@ def test_defaults_follow_the_layout_convention():
     ids=["kind", "difficulty", "slug", "no-hints", "path", "unknown-key", "timebox"],
 )
 def test_a_bad_entry_is_named_with_what_is_wrong(changes, message):
-    with pytest.raises(CurriculumError, match="adder|exercise #1") as error:
+    with pytest.raises(CurriculumError, match=r"adder|exercise #1") as error:
         parse({"exercise": [entry(**changes)]})
     assert message in str(error.value)
 
