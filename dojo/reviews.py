@@ -1,19 +1,445 @@
-"""Code-review exercises: lint grading and answer keys. (Placeholder: filled in by the reviews work.)"""
+"""Code-review exercises: lint grading held to each review's answer key, and `dojo lint` / `dojo answer`.
+
+A review ships its flawed file (``pristine/reviews/<slug>.py``), the fix (``solutions/reviews/<slug>.py``)
+and, beside the fix, an answer key (``solutions/reviews/<slug>.answers.toml``)::
+
+    summary = "what the code does and what a reviewer should conclude"
+
+    [[finding]]
+    line = 23                      # where the smell is, in the flawed file
+    title = "Session is never closed"
+    why = "what goes wrong in production"
+    severity = "high"              # high | medium | low
+    fix = "what the fixed code does instead"
+    lint = ["ruff:E711"]           # every linter finding at this line; [] when no linter catches it
+    tests = ["test_closes_the_session"]  # behaviour tests that catch it; required when lint is []
+
+The linters are the review ruff profile (``dojo/review_ruff.toml``) and ``mypy --strict`` under the kit's
+mypy configuration. ``dojo verify`` holds the key to the tools, so it stays true as they change: the
+flawed file must raise exactly the findings its key lists, and the fix none at all.
+"""
 
 from __future__ import annotations
 
+import ast
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Final, Literal, NoReturn, cast
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
-from dojo.curriculum import Curriculum
+from dojo.curriculum import Curriculum, CurriculumError, Exercise
+from dojo.curriculum import load as load_curriculum
+from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root, state_dir
 from dojo.problems import Problem
+
+RUFF_PROFILE: Final = Path(__file__).with_name("review_ruff.toml")
+CHECK: Final = "review-lint"
+ANSWERS_SUFFIX: Final = ".answers.toml"
+Severity = Literal["high", "medium", "low"]
+SEVERITIES: Final[tuple[Severity, ...]] = ("high", "medium", "low")
+_RULE_RE: Final = re.compile(r"^(ruff:[A-Z]+[0-9]+|mypy:[a-z][a-z0-9-]*)$")
+_FINDING_KEYS: Final = ("line", "title", "why", "severity", "fix", "lint", "tests")
+_GUARD_MARKER: Final = "guard"
+_SEVERITY_STYLE: Final[Mapping[Severity, Text]] = {
+    "high": Text("high", style="bold red"),
+    "medium": Text("medium", style="yellow"),
+    "low": Text("low", style="dim"),
+}
+
+
+# ---- running the linters ----
+
+
+class LintError(RuntimeError):
+    """A linter could not run, or said something this module cannot read."""
+
+
+@dataclass(frozen=True, order=True)
+class LintFinding:
+    line: int
+    rule: str  # "ruff:E711" or "mypy:no-untyped-def"
+    message: str
+
+
+def lint_files(root: Path, paths: Sequence[Path]) -> dict[Path, list[LintFinding]]:
+    """Every finding of the review profile and mypy --strict, per file (resolved path), sorted by line.
+
+    All files go through one ruff and one mypy process. Files checked together must not share a module
+    name (so never a flawed file and its fix in one call).
+    """
+    files = [path.resolve() for path in paths]
+    found: dict[Path, list[LintFinding]] = {path: [] for path in files}
+    if not files:
+        return found
+    for path, finding in [*_ruff(root, files), *_mypy(root, files)]:
+        found.setdefault(path, []).append(finding)
+    return {path: sorted(set(findings)) for path, findings in found.items()}
+
+
+def _run(command: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, cwd=root, text=True, capture_output=True, check=False)
+    except OSError as error:
+        raise LintError(f"could not run {' '.join(command[:3])}: {error}") from error
+
+
+def _ruff(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
+    command = [sys.executable, "-m", "ruff", "check", "--config", str(RUFF_PROFILE), "--no-cache", "--quiet"]
+    completed = _run([*command, "--output-format", "json", *map(str, files)], root)
+    if completed.returncode not in (0, 1):
+        raise LintError(f"ruff failed (exit {completed.returncode}): {_first_line(completed.stderr)}")
+    try:
+        rows = cast(list[dict[str, object]], json.loads(completed.stdout or "[]"))
+        found: list[tuple[Path, LintFinding]] = []
+        for row in rows:
+            location = cast(dict[str, int], row["location"])
+            code = row["code"] or "syntax-error"  # a file that does not parse has no rule code
+            finding = LintFinding(location["row"], f"ruff:{code}", str(row["message"]))
+            found.append((Path(str(row["filename"])).resolve(), finding))
+    except (ValueError, KeyError, TypeError) as error:
+        raise LintError(f"could not read ruff's JSON output: {error!r}") from error
+    return found
+
+
+def _mypy(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
+    # The kit's configuration (mypy_path, python_version) plus --strict, whatever pyproject says.
+    # The cache lives in .dojo/ so a second run only re-checks the review files themselves.
+    command = [sys.executable, "-m", "mypy", "--strict", "--output", "json", "--no-error-summary"]
+    config = root / "pyproject.toml"
+    if config.is_file():
+        command += ["--config-file", str(config)]
+    command += ["--cache-dir", str(state_dir(root) / "mypy-review-cache")]
+    completed = _run([*command, *map(str, files)], root)
+    if completed.returncode not in (0, 1):
+        detail = _first_line(completed.stderr) or _first_line(completed.stdout)
+        raise LintError(f"mypy failed (exit {completed.returncode}): {detail}")
+    found: list[tuple[Path, LintFinding]] = []
+    for raw in completed.stdout.splitlines():
+        if not raw.startswith("{"):
+            continue
+        try:
+            row = cast(dict[str, object], json.loads(raw))
+            if row["severity"] != "error":
+                continue
+            finding = LintFinding(cast(int, row["line"]), f"mypy:{row['code'] or 'error'}", str(row["message"]))
+            found.append(((root / str(row["file"])).resolve(), finding))
+        except (ValueError, KeyError, TypeError) as error:
+            raise LintError(f"could not read mypy's JSON output {raw!r}: {error!r}") from error
+    return found
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+# ---- answer keys ----
+
+
+class AnswerKeyError(ValueError):
+    """An answer key is missing or malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class KeyFinding:
+    line: int
+    title: str
+    why: str
+    severity: Severity
+    fix: str
+    lint: tuple[str, ...]
+    tests: tuple[str, ...]
+
+    @property
+    def caught_by(self) -> str:
+        """Who catches it, for people: the linter rules, the tests, or both."""
+        parts = [*self.lint, *self.tests] or ["nothing yet"]
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    path: Path
+    summary: str
+    findings: tuple[KeyFinding, ...]
+
+    def expected_lint(self) -> set[tuple[int, str]]:
+        """(line, rule) for every linter finding the key says the flawed file raises."""
+        return {(finding.line, rule) for finding in self.findings for rule in finding.lint}
+
+
+def answer_key_path(root: Path, exercise: Exercise) -> Path:
+    """``solutions/reviews/<slug>.answers.toml``: the key sits beside the fix."""
+    fix = solutions_root(root) / exercise.path
+    return fix.with_name(fix.stem + ANSWERS_SUFFIX)
+
+
+def load_answer_key(path: Path, root: Path | None = None) -> AnswerKey:
+    shown = _shown(path, root)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AnswerKeyError(f"{shown} is missing: every review needs an answer key beside its fix") from None
+    except tomllib.TOMLDecodeError as error:
+        raise AnswerKeyError(f"{shown} is not valid TOML: {error}") from None
+    unknown = sorted(set(data) - {"summary", "finding"})
+    if unknown:
+        raise AnswerKeyError(f"{shown}: unknown key(s) {', '.join(unknown)} (expected summary and [[finding]])")
+    summary = _text(data, "summary", shown)
+    raw = data.get("finding")
+    if not isinstance(raw, list) or not raw or not all(isinstance(item, dict) for item in raw):
+        raise AnswerKeyError(f"{shown}: expected one or more [[finding]] tables")
+    findings = tuple(
+        _finding(cast(dict[str, object], entry), f"{shown}: finding #{index}")
+        for index, entry in enumerate(cast(list[object], raw), start=1)
+    )
+    return AnswerKey(path=path, summary=summary, findings=findings)
+
+
+def _finding(entry: Mapping[str, object], where: str) -> KeyFinding:
+    line = entry.get("line")
+    if isinstance(line, bool) or not isinstance(line, int) or line < 1:
+        raise AnswerKeyError(f"{where}: 'line' must be a line number (a positive whole number), not {line!r}")
+    where = f"{where} (line {line})"
+    missing = [key for key in _FINDING_KEYS if key not in entry]
+    if missing:
+        raise AnswerKeyError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(set(entry) - set(_FINDING_KEYS))
+    if unknown:
+        raise AnswerKeyError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    severity = _text(entry, "severity", where)
+    if severity not in SEVERITIES:
+        raise AnswerKeyError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}, not '{severity}'")
+    lint = _texts(entry, "lint", where)
+    bad = [rule for rule in lint if not _RULE_RE.match(rule)]
+    if bad:
+        raise AnswerKeyError(f"{where}: 'lint' entries look like ruff:E711 or mypy:no-untyped-def, not {bad}")
+    tests = _texts(entry, "tests", where)
+    if not lint and not tests:
+        raise AnswerKeyError(f"{where}: no linter catches it (lint = []), so 'tests' must name a test that does")
+    return KeyFinding(
+        line=line,
+        title=_text(entry, "title", where),
+        why=_text(entry, "why", where),
+        severity=severity,
+        fix=_text(entry, "fix", where),
+        lint=lint,
+        tests=tests,
+    )
+
+
+def _text(entry: Mapping[str, object], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise AnswerKeyError(f"{where}: '{key}' must be a non-empty string")
+    return " ".join(value.split())
+
+
+def _texts(entry: Mapping[str, object], key: str, where: str) -> tuple[str, ...]:
+    value = entry[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise AnswerKeyError(f"{where}: '{key}' must be a list of non-empty strings")
+    return tuple(item.strip() for item in cast(list[str], value))
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+# ---- verify ----
 
 
 def verify_problems(root: Path, curriculum: Curriculum) -> list[Problem]:
-    """Review-specific checks for `dojo verify` (lint findings match each answer key)."""
-    return []
+    """Review checks for ``dojo verify``: each key parses, names real tests, and matches the linters.
+
+    The flawed file's findings must equal the key's ``lint`` entries exactly (line and rule); the fixed
+    file must have none.
+    """
+    reviews = [exercise for exercise in curriculum if exercise.kind == "review" and not exercise.is_package]
+    problems: list[Problem] = []
+    keys: dict[str, AnswerKey] = {}
+    for exercise in reviews:
+        try:
+            keys[exercise.slug] = load_answer_key(answer_key_path(root, exercise), root)
+        except AnswerKeyError as error:
+            problems.append(Problem(CHECK, exercise.slug, str(error)))
+            continue
+        problems += _test_problems(root, exercise, keys[exercise.slug])
+    flawed = {e.slug: pristine_root(root) / e.path for e in reviews}
+    fixed = {e.slug: solutions_root(root) / e.path for e in reviews}
+    for slug, path in [*flawed.items(), *fixed.items()]:
+        if not path.is_file():
+            problems.append(Problem(CHECK, slug, f"{_shown(path, root)} is missing"))
+    try:
+        flawed_lint = lint_files(root, [path for path in flawed.values() if path.is_file()])
+        fixed_lint = lint_files(root, [path for path in fixed.values() if path.is_file()])
+    except LintError as error:
+        return [*problems, Problem(CHECK, "", f"could not lint the reviews: {error}")]
+    for exercise in reviews:
+        slug = exercise.slug
+        fix = fixed[slug].resolve()
+        for finding in fixed_lint.get(fix, []):
+            where = f"{_shown(fix, root)}:{finding.line}"
+            problems.append(Problem(CHECK, slug, f"{where}: {finding.rule} fires on the fix ({finding.message})"))
+        key = keys.get(slug)
+        source = flawed[slug].resolve()
+        if key is None or not source.is_file():
+            continue
+        problems += _key_against_lint(root, slug, source, key, flawed_lint.get(source, []))
+    return sorted(problems)
+
+
+def _key_against_lint(
+    root: Path, slug: str, source: Path, key: AnswerKey, findings: Sequence[LintFinding]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    shown = _shown(source, root)
+    length = len(source.read_text(encoding="utf-8").splitlines())
+    for finding in key.findings:
+        if finding.line > length:
+            message = f"{_shown(key.path, root)}: '{finding.title}' is at line {finding.line}, but {shown} has {length}"
+            problems.append(Problem(CHECK, slug, message))
+    raised: dict[tuple[int, str], str] = {}
+    for found in findings:  # one report per (line, rule): that is what a key can list
+        raised.setdefault((found.line, found.rule), found.message)
+    expected = key.expected_lint()
+    for line, rule in sorted(expected - set(raised)):
+        message = f"{shown}:{line}: the answer key lists {rule}, but the linters do not report it there"
+        problems.append(Problem(CHECK, slug, message))
+    for line, rule in sorted(set(raised) - expected):
+        message = f"{shown}:{line}: {rule} fires but the answer key does not list it ({raised[line, rule]})"
+        problems.append(Problem(CHECK, slug, message))
+    return problems
+
+
+def _test_problems(root: Path, exercise: Exercise, key: AnswerKey) -> list[Problem]:
+    tests, guards = _test_functions(root, exercise.tests)
+    shown = _shown(key.path, root)
+    problems: list[Problem] = []
+    for finding in key.findings:
+        for name in finding.tests:
+            if name not in tests:
+                where = ", ".join(exercise.tests)
+                message = f"{shown}: '{finding.title}' names {name}, which is not a test in {where}"
+                problems.append(Problem(CHECK, exercise.slug, message))
+            elif name in guards:
+                message = f"{shown}: '{finding.title}' names {name}, a guard test: it passes on the flawed code"
+                problems.append(Problem(CHECK, exercise.slug, message))
+    return problems
+
+
+def _test_functions(root: Path, files: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Names of the module-level test functions in ``files``, and the subset marked as guards."""
+    tests: set[str] = set()
+    guards: set[str] = set()
+    for relative in files:
+        path = root / relative
+        if not path.is_file():
+            continue
+        module = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in module.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+                tests.add(node.name)
+                if any(_GUARD_MARKER in ast.unparse(decorator).split(".") for decorator in node.decorator_list):
+                    guards.add(node.name)
+    return tests, guards
+
+
+# ---- the CLI: dojo lint, dojo answer ----
+
+
+def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
+    """The kit, its curriculum and the review called ``slug``; one line and exit 2 otherwise."""
+    try:
+        root = kit_root()
+        curriculum = load_curriculum(root)
+        exercise = curriculum.get(slug)
+    except (KitNotFoundError, CurriculumError) as error:
+        _fail(str(error))
+    if exercise.kind != "review" or exercise.is_package:
+        _fail(f"'{slug}' is a {exercise.kind}, not a code review; `dojo lint` and `dojo answer` are for reviews.")
+    return root, curriculum, exercise
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    Console(stderr=True).print(message, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def lint_command(slug: Annotated[str, typer.Argument(help="the review's slug, e.g. user_lookup")]) -> None:
+    """Run the review linters (ruff's review profile and mypy --strict) on your reviews/SLUG.py."""
+    from dojo.workspace import materialize
+
+    out = Console()
+    root, curriculum, exercise = _review(slug)
+    materialize(root, curriculum)
+    path = root / exercise.path
+    try:
+        findings = lint_files(root, [path])[path.resolve()]
+    except LintError as error:
+        _fail(str(error))
+    if not findings:
+        out.print(f"{exercise.path}: no findings from the review profile or mypy --strict.", highlight=False)
+        return
+    table = Table(title=f"{exercise.path}: {len(findings)} linter finding(s)", title_justify="left")
+    table.add_column("line", justify="right")
+    table.add_column("rule", no_wrap=True)
+    table.add_column("message")
+    for finding in findings:
+        table.add_row(str(finding.line), finding.rule, Text(finding.message))
+    out.print(table)
+    out.print("Linters catch some smells; the tests catch the rest: `dojo check " + slug + "`.", highlight=False)
+    raise typer.Exit(1)
+
+
+def answer_command(
+    slug: Annotated[str, typer.Argument(help="the review's slug, e.g. user_lookup")],
+    peek: Annotated[bool, typer.Option("--peek", help="show the key even though your fix does not pass yet")] = False,
+) -> None:
+    """Show the review's answer key: every smell, why it matters, the fix, and what catches it."""
+    from dojo.runner import exercise_passes
+
+    out = Console()
+    root, _, exercise = _review(slug)
+    try:
+        key = load_answer_key(answer_key_path(root, exercise), root)
+    except AnswerKeyError as error:
+        _fail(str(error))
+    if not peek and not exercise_passes(root, exercise):
+        _fail(
+            f"{exercise.path} does not pass its tests yet: review and fix it until `dojo check {slug}` is green"
+            f" (or `dojo answer {slug} --peek` to look anyway).",
+            code=1,
+        )
+    out.print(Text(key.summary))
+    title = f"{slug}: {len(key.findings)} finding(s) in pristine/{exercise.path}, most severe first"
+    table = Table(title=title, title_justify="left", show_lines=True)
+    table.add_column("line", justify="right")
+    table.add_column("severity")
+    table.add_column("title / why / fix", ratio=3)
+    table.add_column("caught by", ratio=1, overflow="fold")
+    for finding in sorted(key.findings, key=lambda f: (SEVERITIES.index(f.severity), f.line)):
+        what = Text(finding.title, style="bold")
+        what.append(f"\nWhy: {finding.why}", style="default").append(f"\nFix: {finding.fix}", style="default")
+        table.add_row(str(finding.line), _SEVERITY_STYLE[finding.severity], what, Text(finding.caught_by))
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add the review commands (`dojo lint`, `dojo answer`) to the CLI."""
+    app.command("lint")(lint_command)
+    app.command("answer")(answer_command)

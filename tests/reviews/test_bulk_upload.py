@@ -1,0 +1,186 @@
+"""bulk_upload: POST /products/import is bounded (413), validated (400/422), atomic and committed once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session
+
+from reviews.bulk_upload import Base, Product, create_app
+
+LIMIT = 1024 * 1024  # the documented cap: 1 MiB
+
+
+def product(sku: str, **overrides: Any) -> dict[str, Any]:
+    return {"sku": sku, "name": f"Product {sku}", "price_cents": 1999, "description": "", **overrides}
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "products.db"
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return path
+
+
+def stored_skus(path: Path) -> list[str]:
+    engine = create_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        skus = list(session.scalars(select(Product.sku).order_by(Product.sku)))
+    engine.dispose()
+    return skus
+
+
+def count_products(path: Path) -> int:
+    engine = create_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        count = session.scalar(select(func.count()).select_from(Product)) or 0
+    engine.dispose()
+    return count
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its startup and shutdown run; a crash in the app comes back as a 500 response."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def post_import(path: Path, content: bytes) -> httpx.Response:
+    async with serve(create_app(path)) as client:
+        return await client.post("/products/import", content=content, headers={"content-type": "application/json"})
+
+
+@pytest.mark.guard
+async def test_imports_a_valid_batch(database):
+    batch = [product("A-1"), product("A-2"), product("A-3", description="blue")]
+    response = await post_import(database, json.dumps(batch).encode())
+    assert response.status_code == 200, f"importing 3 valid products answered {response.status_code}: {response.text}"
+    assert response.json() == {"imported": 3}
+    assert stored_skus(database) == ["A-1", "A-2", "A-3"]
+
+
+@pytest.fixture
+def commits() -> Iterator[list[object]]:
+    """Every COMMIT any engine sends during the test."""
+    seen: list[object] = []
+
+    def on_commit(connection: object) -> None:
+        seen.append(connection)
+
+    event.listen(Engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "commit", on_commit)
+
+
+async def test_a_batch_is_committed_once(database, commits):
+    batch = [product(f"B-{n}") for n in range(20)]
+    response = await post_import(database, json.dumps(batch).encode())
+    assert response.status_code == 200, f"importing 20 valid products answered {response.status_code}: {response.text}"
+    assert len(commits) == 1, (
+        f"importing 20 products sent {len(commits)} COMMITs: one per row means one fsync per row (slow) and a"
+        " batch that can stop half-way; add them all, then commit once"
+    )
+
+
+async def test_a_row_the_database_refuses_leaves_nothing_written(database):
+    batch = [product("C-1"), product("C-2"), product("C-1", name="the same sku again")]
+    response = await post_import(database, json.dumps(batch).encode())
+    assert 400 <= response.status_code < 500, (
+        f"a batch with a duplicate sku answered {response.status_code}: the client sent a conflicting batch, so it"
+        " is a 4xx (409 Conflict), not a crash"
+    )
+    assert count_products(database) == 0, (
+        f"the batch was refused but {stored_skus(database)} were stored anyway: a batch lands completely or not at"
+        " all (one transaction)"
+    )
+
+
+async def test_a_failed_import_does_not_break_the_next_one(database):
+    async with serve(create_app(database)) as client:
+        duplicate = [product("D-1"), product("D-1")]
+        await client.post("/products/import", content=json.dumps(duplicate).encode())
+        response = await client.post("/products/import", content=json.dumps([product("D-2")]).encode())
+    assert response.status_code == 200, (
+        f"after one failed import, a valid one answered {response.status_code}: {response.text}. A session shared"
+        " by every request stays broken after a failed commit (and is used by concurrent requests at once)"
+    )
+    assert stored_skus(database) == ["D-2"]
+
+
+async def test_a_body_over_the_limit_is_refused_with_413(database):
+    big = json.dumps([product("E-1", description="x" * LIMIT)]).encode()
+    response = await post_import(database, big)
+    assert response.status_code == 413, (
+        f"a {len(big)}-byte upload (limit {LIMIT}) answered {response.status_code}: the service read and stored it"
+        " all. Without a cap, one client can exhaust the server's memory"
+    )
+    assert count_products(database) == 0
+
+
+async def test_a_streamed_body_over_the_limit_is_refused_with_413(database):
+    """No Content-Length header: the server only learns the size by reading, so it must count as it reads."""
+    chunk = b" " * (64 * 1024)
+    sent: list[int] = []
+
+    async def endless_body() -> AsyncIterator[bytes]:
+        yield b'[{"sku": "F-1", "name": "n", "price_cents": 1, "description": "'
+        for _ in range(2 * LIMIT // len(chunk)):
+            sent.append(len(chunk))
+            yield chunk
+        yield b'"}]'
+
+    async with serve(create_app(database)) as client:
+        response = await client.post("/products/import", content=endless_body())
+    assert response.status_code == 413, (
+        f"a streamed upload of about {2 * LIMIT} bytes (no Content-Length) answered {response.status_code}: a"
+        " Content-Length check alone is not a limit; count the bytes while reading the stream"
+    )
+    assert count_products(database) == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[{"sku": "G-1", "name": "cut off', b"not json at all", b"\xff\xfe\xfa"],
+    ids=["truncated", "text", "not-utf8"],
+)
+async def test_a_body_that_is_not_json_is_a_400(database, content):
+    response = await post_import(database, content)
+    assert response.status_code == 400, (
+        f"POST {content!r} answered {response.status_code}: a body that does not parse is the client's mistake"
+        " (400), not a server error"
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [product("H-1"), product("H-2", price_cents=-500)],
+        [product("H-1"), {"sku": "H-2", "price_cents": 100}],
+        [product("H-1"), product("H-2", price_cents="cheap")],
+        [product("H-1"), product("H-2", is_admin=True)],
+        [product("H-1"), "H-2"],
+        product("H-1"),
+    ],
+    ids=["negative-price", "missing-name", "price-not-a-number", "unknown-field", "not-an-object", "not-a-list"],
+)
+async def test_products_that_do_not_fit_the_schema_are_a_422_and_nothing_is_written(database, payload):
+    response = await post_import(database, json.dumps(payload).encode())
+    assert response.status_code == 422, (
+        f"POST {json.dumps(payload)} answered {response.status_code}: products are validated before anything is"
+        " written, and a product that does not fit the schema is a 422 that says which field is wrong"
+    )
+    assert count_products(database) == 0, f"an invalid batch stored {stored_skus(database)}"

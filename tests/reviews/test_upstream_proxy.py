@@ -1,0 +1,151 @@
+"""upstream_proxy: GET /rates/{currency} maps upstream failures (504/502/404), sets a timeout, never blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from decimal import Decimal
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from reviews.upstream_proxy import create_app
+
+SAFETY_TIMEOUT = 3.0  # seconds; only ever reached when the code under test is broken
+MAX_UPSTREAM_TIMEOUT = 5.0  # the documented policy: never wait longer than this for the rates service
+
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+def a_rate(request: httpx.Request) -> httpx.Response:
+    currency = request.url.path.rsplit("/", 1)[-1]
+    return httpx.Response(200, json={"currency": currency, "rate": 1.0842, "as_of": "2026-11-20"})
+
+
+class FakeRates(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """The rates service, in process: `answer` decides the response (or raises, as a failing network would).
+
+    A sync client calls `handle_request` on its own thread, so whatever `answer` waits for, that thread
+    waits for. An async client awaits `handle_async_request`, which waits in a worker thread, as a real
+    async client waits on its socket without holding the event loop.
+    """
+
+    def __init__(self, answer: Answer = a_rate) -> None:
+        self.answer = answer
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.answer(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await asyncio.to_thread(self.answer, request)
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its startup and shutdown run; a crash in the app comes back as a 500 response."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def get_rate(upstream: FakeRates, currency: str = "EUR") -> httpx.Response:
+    async with serve(create_app(upstream)) as client:
+        return await client.get(f"/rates/{currency}")
+
+
+@pytest.mark.guard
+async def test_returns_the_rate_from_the_rates_service():
+    upstream = FakeRates()
+    response = await get_rate(upstream)
+    assert response.status_code == 200, f"GET /rates/EUR answered {response.status_code}: {response.text}"
+    body = response.json()
+    assert (body["currency"], Decimal(str(body["rate"])), body["as_of"]) == ("EUR", Decimal("1.0842"), "2026-11-20")
+    assert [str(request.url) for request in upstream.requests] == ["http://rates.internal/rates/EUR"]
+
+
+def times_out(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("the rates service did not answer in time", request=request)
+
+
+async def test_an_upstream_timeout_is_a_504():
+    response = await get_rate(FakeRates(times_out))
+    assert response.status_code == 504, (
+        f"the rates service timed out and GET /rates/EUR answered {response.status_code}: a gateway whose upstream"
+        " is too slow answers 504 Gateway Timeout (not a 500 with a traceback)"
+    )
+
+
+def refuses_connections(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda request: httpx.Response(500, json={"error": "database down"}),
+        lambda request: httpx.Response(503, text="Service Unavailable"),
+        refuses_connections,
+        lambda request: httpx.Response(200, text="<html>maintenance</html>"),
+        lambda request: httpx.Response(200, json={"error": "try later"}),
+    ],
+    ids=["500-with-json", "503", "unreachable", "html-not-json", "json-not-a-rate"],
+)
+async def test_an_upstream_failure_is_a_502(answer):
+    response = await get_rate(FakeRates(answer))
+    assert response.status_code == 502, (
+        f"the rates service failed and GET /rates/EUR answered {response.status_code} {response.text}: a failing or"
+        " nonsensical upstream is a 502 Bad Gateway; passing its error body on with 200 (or crashing) hides it"
+    )
+
+
+async def test_a_currency_the_rates_service_does_not_know_is_a_404():
+    response = await get_rate(FakeRates(lambda request: httpx.Response(404, json={"error": "unknown currency"})))
+    assert response.status_code == 404, (
+        f"the rates service answered 404 for XYZ and GET /rates/XYZ answered {response.status_code} {response.text}"
+    )
+
+
+async def test_every_upstream_call_has_a_timeout():
+    upstream = FakeRates()
+    await get_rate(upstream)
+    assert upstream.requests, "the rates service was never called"
+    timeouts = upstream.requests[0].extensions["timeout"]
+    assert all(value is not None for value in timeouts.values()), (
+        f"the call to the rates service was made with timeouts {timeouts}: with no timeout, a stalled upstream holds"
+        " the request (and its worker) forever"
+    )
+    assert max(timeouts.values()) <= MAX_UPSTREAM_TIMEOUT, (
+        f"timeouts {timeouts}: the policy is to wait at most {MAX_UPSTREAM_TIMEOUT} s for the rates service"
+    )
+
+
+async def test_a_slow_upstream_call_does_not_stop_other_requests():
+    """GET /rates/EUR waits in the rates service until GET /rates/USD reaches it: only possible if both run."""
+    eur_arrived, eur_released = threading.Event(), threading.Event()
+    released_in_time: list[bool] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/EUR"):
+            eur_arrived.set()
+            released_in_time.append(eur_released.wait(SAFETY_TIMEOUT))
+        else:
+            eur_released.set()
+        return a_rate(request)
+
+    async with serve(create_app(FakeRates(answer))) as client:
+        eur = asyncio.create_task(client.get("/rates/EUR"))
+        assert await asyncio.to_thread(eur_arrived.wait, SAFETY_TIMEOUT), "GET /rates/EUR never called the service"
+        usd = await client.get("/rates/USD")
+        eur_response = await eur
+    assert (eur_response.status_code, usd.status_code) == (200, 200)
+    assert released_in_time == [True], (
+        "GET /rates/USD only ran after GET /rates/EUR had given up waiting: the call to the rates service blocked"
+        " the event loop (a sync client inside `async def`), so the whole process stalled behind one slow call"
+    )

@@ -1,0 +1,189 @@
+"""user_lookup: GET /users/{user_id} answers 404 when absent, leaks no hash, closes its session, never blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
+
+from reviews.user_lookup import Base, User, create_app
+
+ADA = {"id": 1, "email": "ada@example.com", "name": "Ada Lovelace"}
+ADA_HASH = "scrypt$n=16384$r=8$p=1$c2FsdHNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA"
+SAFETY_TIMEOUT = 3.0  # seconds; only ever reached when the code under test is broken
+
+
+def make_database(path: Path) -> Path:
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(User(**ADA, password_hash=ADA_HASH))
+        session.commit()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return make_database(tmp_path / "users.db")
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its startup and shutdown run, behind an in-process HTTP client."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.mark.guard
+async def test_returns_the_profile_of_an_existing_user(database):
+    async with serve(create_app(database)) as client:
+        response = await client.get("/users/1")
+    assert response.status_code == 200, f"GET /users/1 answered {response.status_code}: {response.text}"
+    body = response.json()
+    assert {key: body.get(key) for key in ADA} == ADA, f"GET /users/1 returned {body}"
+
+
+async def test_never_returns_the_password_hash(database):
+    async with serve(create_app(database)) as client:
+        response = await client.get("/users/1")
+    assert response.status_code == 200, f"GET /users/1 answered {response.status_code}: {response.text}"
+    assert "password_hash" not in response.json(), "the response names the password_hash field"
+    assert ADA_HASH not in response.text, "the stored password hash left the service in the response body"
+    assert set(response.json()) == set(ADA), f"expected exactly {sorted(ADA)}, got {sorted(response.json())}"
+
+
+async def test_an_unknown_user_is_a_404(database):
+    async with serve(create_app(database)) as client:
+        response = await client.get("/users/999")
+    assert response.status_code == 404, (
+        f"GET /users/999 (no such user) answered {response.status_code} {response.text}: a missing resource is a"
+        " 404, or every client, cache and dashboard sees a success"
+    )
+
+
+@pytest.mark.parametrize("user_id", ["abc", "1.5", "1 OR 1=1"], ids=["word", "float", "sql"])
+async def test_an_id_that_is_not_an_integer_is_rejected_with_422(database, user_id):
+    async with serve(create_app(database)) as client:
+        response = await client.get(f"/users/{user_id}")
+    assert response.status_code == 422, (
+        f"GET /users/{user_id} answered {response.status_code} {response.text}: an id that is not an integer"
+        " should fail validation (422) before any query runs"
+    )
+
+
+@dataclass
+class PoolCounts:
+    checked_out: int = 0
+    checked_in: int = 0
+
+
+@pytest.fixture
+def pool_counts() -> Iterator[PoolCounts]:
+    """Counts connections taken from and given back to every SQLAlchemy pool during the test.
+
+    The garbage collector is paused meanwhile: a session nobody closed must not be rescued by it.
+    """
+    counts = PoolCounts()
+
+    def on_checkout(*_: Any) -> None:
+        counts.checked_out += 1
+
+    def on_checkin(*_: Any) -> None:
+        counts.checked_in += 1
+
+    event.listen(Pool, "checkout", on_checkout)
+    event.listen(Pool, "checkin", on_checkin)
+    gc.disable()
+    try:
+        yield counts
+    finally:
+        gc.enable()
+        event.remove(Pool, "checkout", on_checkout)
+        event.remove(Pool, "checkin", on_checkin)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # whatever leaked is cleaned up here, not in the next test
+            gc.collect()
+
+
+async def test_every_request_gives_its_database_connection_back(database, pool_counts):
+    async with serve(create_app(database)) as client:
+        for path in ("/users/1", "/users/999", "/users/1"):
+            await client.get(path)
+        still_out = pool_counts.checked_out - pool_counts.checked_in
+    assert pool_counts.checked_out >= 3, "expected each request to use a database connection"
+    assert still_out == 0, (
+        f"after 3 requests, {still_out} connection(s) were never returned to the pool: a session that is not"
+        " closed holds its connection until the pool runs dry and every request hangs"
+    )
+
+
+@dataclass
+class QueryGate:
+    """Pauses a query inside SQLite: `entered` once it is there, then it waits until `released`."""
+
+    entered: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    released_in_time: list[bool] = field(default_factory=list)
+
+    def __call__(self) -> int:
+        self.entered.set()
+        self.released_in_time.append(self.released.wait(SAFETY_TIMEOUT))
+        return 1
+
+
+@pytest.fixture
+def paused_database(tmp_path: Path) -> Iterator[tuple[Path, QueryGate]]:
+    """A database whose `users` table is a view that calls `query_gate()` for each row it reads.
+
+    Whatever thread runs the query waits in the gate: with a blocking driver, that is the event loop,
+    and nothing else in the process runs until the gate gives up waiting.
+    """
+    path = make_database(tmp_path / "users.db")
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE users RENAME TO user_rows"))
+        connection.execute(text("CREATE VIEW users AS SELECT * FROM user_rows WHERE query_gate()"))
+    engine.dispose()
+    gate = QueryGate()
+
+    def register_gate(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.create_function("query_gate", 0, gate)
+
+    event.listen(Pool, "connect", register_gate)
+    try:
+        yield path, gate
+    finally:
+        gate.released.set()
+        event.remove(Pool, "connect", register_gate)
+
+
+async def test_a_slow_query_does_not_stop_other_requests(paused_database):
+    path, gate = paused_database
+    async with serve(create_app(path)) as client:
+        lookup = asyncio.create_task(client.get("/users/1"))
+        assert await asyncio.to_thread(gate.entered.wait, SAFETY_TIMEOUT), "GET /users/1 never reached the database"
+        other = await client.get("/openapi.json")  # can the app serve this while the lookup's query waits?
+        gate.released.set()
+        response = await lookup
+    assert other.status_code == 200
+    assert response.status_code == 200, f"GET /users/1 answered {response.status_code}: {response.text}"
+    assert gate.released_in_time == [True], (
+        "the slow query was never released by the second request: it ran on the event loop (a sync Session"
+        " inside `async def`), so nothing else in the process could run until it finished"
+    )
