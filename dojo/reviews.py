@@ -14,7 +14,7 @@ and, beside the fix, an answer key (``solutions/reviews/<slug>.answers.toml``)::
     lint = ["ruff:E711"]           # every linter finding at this line; [] when no linter catches it
     tests = ["test_closes_the_session"]  # behaviour tests that catch it; required when lint is []
 
-The linters are the review ruff profile (``dojo/review_ruff.toml``) and ``mypy --strict`` under the kit's
+The linters are the review ruff profile (``[tool.dojo.review-ruff]`` in pyproject.toml) and ``mypy --strict`` under the kit's
 mypy configuration. ``dojo verify`` holds the key to the tools, so it stays true as they change: the
 flawed file must raise exactly the findings its key lists, and the fix none at all.
 """
@@ -42,7 +42,7 @@ from dojo.curriculum import load as load_curriculum
 from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root, state_dir
 from dojo.problems import Problem
 
-RUFF_PROFILE: Final = Path(__file__).with_name("review_ruff.toml")
+PROFILE_TABLE: Final = "tool.dojo.review-ruff"
 CHECK: Final = "review-lint"
 ANSWERS_SUFFIX: Final = ".answers.toml"
 Severity = Literal["high", "medium", "low"]
@@ -93,8 +93,47 @@ def _run(command: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]
         raise LintError(f"could not run {' '.join(command[:3])}: {error}") from error
 
 
+def _profile_table(root: Path) -> dict[str, object]:
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise LintError(f"cannot read the review profile from pyproject.toml: {error}") from error
+    table: object = data
+    for key in PROFILE_TABLE.split("."):
+        table = table.get(key) if isinstance(table, dict) else None
+    if not isinstance(table, dict) or not table:
+        raise LintError(f"pyproject.toml has no [{PROFILE_TABLE}] table: the review lint profile lives there")
+    return cast(dict[str, object], table)
+
+
+def _as_toml(table: Mapping[str, object], prefix: str = "") -> str:
+    """A small TOML writer for the profile: scalars and arrays as JSON values (valid TOML), tables as headers."""
+    lines = [f"{key} = {json.dumps(value)}" for key, value in table.items() if not isinstance(value, dict)]
+    text = (f"[{prefix}]\n" if prefix and lines else "") + "".join(f"{line}\n" for line in lines)
+    for key, value in table.items():
+        if isinstance(value, dict):
+            text += "\n" + _as_toml(cast(Mapping[str, object], value), f"{prefix}.{key}" if prefix else key)
+    return text
+
+
+def ruff_profile(root: Path) -> Path:
+    """The review profile, written from pyproject's ``[tool.dojo.review-ruff]`` to a ruff.toml in .dojo/.
+
+    ruff reads one configuration, and the kit's own ``[tool.ruff]`` is a different one; so the review
+    table is written out as a standalone file and passed with ``--config`` (nothing else then applies).
+    """
+    text = "# Written by dojo from [tool.dojo.review-ruff] in pyproject.toml: edit it there.\n" + _as_toml(
+        _profile_table(root)
+    )
+    path = state_dir(root) / "review-ruff.toml"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _ruff(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
-    command = [sys.executable, "-m", "ruff", "check", "--config", str(RUFF_PROFILE), "--no-cache", "--quiet"]
+    command = [sys.executable, "-m", "ruff", "check", "--config", str(ruff_profile(root)), "--no-cache", "--quiet"]
     completed = _run([*command, "--output-format", "json", *map(str, files)], root)
     if completed.returncode not in (0, 1):
         raise LintError(f"ruff failed (exit {completed.returncode}): {_first_line(completed.stderr)}")

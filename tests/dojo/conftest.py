@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
 
@@ -82,7 +81,7 @@ def write(path: Path, text: str) -> None:
 
 
 @pytest.fixture
-def mini_kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def mini_kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "kit"
     write(root / "curriculum.toml", CURRICULUM)
     write(root / "pyproject.toml", PYPROJECT)

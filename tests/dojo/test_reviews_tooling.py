@@ -7,6 +7,7 @@ one runs verify's review checks on the real kit.
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 import dojo.runner
 from dojo.curriculum import load
 from dojo.paths import kit_root
-from dojo.reviews import AnswerKeyError, load_answer_key, register, verify_problems
+from dojo.reviews import AnswerKeyError, LintError, load_answer_key, register, ruff_profile, verify_problems
 
 FLAWED = '''\
 """Demo review: the first word of a text."""
@@ -96,8 +97,13 @@ hints = ["h"]
 talking_points = ["t"]
 """
 
+# The real kit's review profile (the last section of its pyproject.toml), so the demo is linted as reviews are.
+_REAL_PYPROJECT = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+PROFILE = _REAL_PYPROJECT[_REAL_PYPROJECT.index("# ---- the code-review lint profile ----") :]
+
 FILES = {
     "curriculum.toml": CURRICULUM,
+    "pyproject.toml": PROFILE,
     "pristine/reviews/__init__.py": "",
     "pristine/reviews/demo.py": FLAWED,
     "solutions/reviews/__init__.py": "",
@@ -317,3 +323,17 @@ def test_answer_on_a_review_without_a_key_is_one_line_and_exit_2(kit, monkeypatc
     assert output.strip() == (
         "solutions/reviews/demo.answers.toml is missing: every review needs an answer key beside its fix"
     )
+
+
+def test_the_review_profile_is_written_from_pyproject_as_a_standalone_ruff_config(kit: Path) -> None:
+    path = ruff_profile(kit)
+    assert path.parent == kit / ".dojo"
+    written = tomllib.loads(path.read_text(encoding="utf-8"))
+    expected = tomllib.loads((kit / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["dojo"]["review-ruff"]
+    assert written == expected
+
+
+def test_a_kit_without_the_review_profile_gets_one_clear_error(kit: Path) -> None:
+    (kit / "pyproject.toml").write_text("[tool.other]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(LintError, match=r"no \[tool\.dojo\.review-ruff\] table"):
+        ruff_profile(kit)
