@@ -1,0 +1,234 @@
+"""Benchmark the capstone's reference loader against a naive ORM baseline, on SQLite and PostgreSQL.
+
+    uv run python benchmarks/bench_loader.py                       # SQLite only
+    eval "$(uv run dojo pg start --port 55432)"
+    uv run python benchmarks/bench_loader.py                       # SQLite and $DOJO_POSTGRES_URL
+    uv run python benchmarks/bench_loader.py --rows 10000 --runs 3 --no-naive
+
+What is timed, per database, on a freshly generated CSV (``dojo.deals_data``, 50,000 rows by default):
+
+- ``load``: ``katas.deals_api.loader.load_csv(url, path)`` of the reference (``solutions/``) into an
+  empty database migrated to head, end to end: parse, validate, normalise, write. Median of ``--runs``
+  runs, each on a new database. The issue's target is under 1.5 s.
+- ``reload``: the same file loaded again into the loaded database (the upsert path: nothing changes).
+- ``naive``: the classic slow answer, written below: row-by-row ORM ``session.add`` of every hotel,
+  deal and category link, committing every 1,000 deals. Its ratio to ``load`` is the speed-up.
+
+On PostgreSQL each run gets a new database, ``dojo_bench``, created (and first dropped) on the server
+of ``$DOJO_POSTGRES_URL``. Migrations and database resets are outside the timings. It is run by hand, never by the test suite:
+timings depend on the machine (record it with the numbers in benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import importlib
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from dojo.capstone import async_database_url, mask_password
+from dojo.deals_data import DEFAULT_HOTELS, DEFAULT_ROWS, DEFAULT_SEED, write_csv
+from dojo.paths import kit_root, solutions_root
+from dojo.targets import activate
+
+TARGET_SECONDS = 1.5
+NAIVE_BATCH = 1_000
+BENCH_DATABASE = "dojo_bench"
+
+
+@dataclass(frozen=True)
+class Result:
+    database: str
+    loads: list[Timing]
+    reloads: list[Timing]
+    naive: Timing | None
+
+    @property
+    def load(self) -> float:
+        return statistics.median(t.wall for t in self.loads)
+
+    @property
+    def load_cpu(self) -> float:
+        return statistics.median(t.cpu for t in self.loads)
+
+
+def reference() -> tuple[Any, Any, Any]:
+    """The reference package's loader, migrations and models modules."""
+    activate(solutions_root(kit_root()))
+    return (
+        importlib.import_module("katas.deals_api.loader"),
+        importlib.import_module("katas.deals_api.migrations"),
+        importlib.import_module("katas.deals_api.models"),
+    )
+
+
+async def naive_orm_load(database_url: str, path: Path, models: Any) -> int:
+    """The baseline: one ORM object per hotel, deal and category, ``session.add`` row by row."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    hotels: dict[str, Any] = {}
+    categories: dict[str, Any] = {}
+    count = 0
+    try:
+        async with sessionmaker() as session:
+            with path.open(encoding="utf-8", newline="") as stream:
+                for count, row in enumerate(csv.DictReader(stream), start=1):
+                    hotel = hotels.get(row["hotel_phone"])
+                    if hotel is None:
+                        hotel = models.Hotel(
+                            name=row["hotel_name"], city=row["hotel_city"], country=row["hotel_country"],
+                            phone=row["hotel_phone"],
+                        )  # fmt: skip
+                        hotels[row["hotel_phone"]] = hotel
+                        session.add(hotel)
+                    deal = models.Deal(
+                        external_id=int(row["id"]), hotel=hotel, room_type=row["room_type"],
+                        star_rating=int(row["hotel_star_rating"]), price_per_night=float(row["price_per_night"]),
+                        original_price=float(row["original_price"]), discount_percent=int(row["discount_percent"]),
+                        checkin_date=date.fromisoformat(row["checkin_date"]),
+                        checkout_date=date.fromisoformat(row["checkout_date"]),
+                        is_available=row["is_available"] == "true",
+                        created_at=datetime.fromisoformat(row["created_at"]),
+                    )  # fmt: skip
+                    deal.categories = [_category(models, categories, session, name) for name in row["categories"].split(",")]
+                    session.add(deal)
+                    if count % NAIVE_BATCH == 0:
+                        await session.commit()
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return count
+
+
+def _category(models: Any, known: dict[str, Any], session: AsyncSession, name: str) -> Any:
+    category = known.get(name)
+    if category is None:
+        category = known[name] = models.Category(name=name)
+        session.add(category)
+    return category
+
+
+async def recreate_database(server_url: str, name: str = BENCH_DATABASE) -> str:
+    """Drop and create database ``name`` on the server of ``server_url``; return its URL."""
+    engine = create_async_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds on the clock
+    cpu: float  # seconds of this process's CPU: less sensitive to other load on a shared machine
+
+
+async def timed(step: Awaitable[Any]) -> Timing:
+    wall, cpu = time.perf_counter(), time.process_time()
+    await step
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+async def bench(name: str, fresh_url: Callable[[], Awaitable[str]], path: Path, runs: int, naive: bool) -> Result:
+    loader, migrations, models = reference()
+    loads: list[Timing] = []
+    reloads: list[Timing] = []
+    for run in range(1, runs + 1):
+        url = await fresh_url()
+        await migrations.upgrade(url)
+        loads.append(await timed(loader.load_csv(url, path)))
+        reloads.append(await timed(loader.load_csv(url, path)))
+        print(f"  {name} run {run}: load {loads[-1].wall:.3f} s (cpu {loads[-1].cpu:.3f} s), reload {reloads[-1].wall:.3f} s", flush=True)
+    naive_seconds = None
+    if naive:
+        url = await fresh_url()
+        await migrations.upgrade(url)
+        naive_seconds = await timed(naive_orm_load(url, path, models))
+        print(f"  {name} naive ORM: {naive_seconds.wall:.3f} s (cpu {naive_seconds.cpu:.3f} s)", flush=True)
+    return Result(name, loads, reloads, naive_seconds)
+
+
+def report(results: list[Result], rows: int, runs: int, load_before: float) -> str:
+    lines = [
+        f"{rows:,} rows, {runs} runs each; {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after (other work on the machine slows the wall-clock numbers)",
+        "",
+        "| database | load, median (min-max) | load, CPU of this process | reload, median | naive ORM | speed-up | target < 1.5 s |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        walls = [t.wall for t in result.loads]
+        naive = f"{result.naive.wall:.2f} s" if result.naive is not None else "-"
+        ratio = f"{result.naive.wall / result.load:.0f}x" if result.naive is not None else "-"
+        verdict = "yes" if result.load < TARGET_SECONDS else "NO"
+        lines.append(
+            f"| {result.database} | {result.load:.2f} s ({min(walls):.2f}-{max(walls):.2f}) | {result.load_cpu:.2f} s | "
+            f"{statistics.median(t.wall for t in result.reloads):.2f} s | {naive} | {ratio} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-naive", dest="naive", action="store_false", help="skip the (slow) naive baseline")
+    parser.add_argument("--sqlite-only", action="store_true", help="ignore $DOJO_POSTGRES_URL")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+
+    with tempfile.TemporaryDirectory(prefix="dojo-bench-") as scratch:
+        folder = Path(scratch)
+        path = folder / "deals.csv"
+        started = time.perf_counter()
+        write_csv(path, rows=args.rows, seed=args.seed, hotels=DEFAULT_HOTELS)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.2f} s", flush=True)
+
+        databases = 0
+
+        async def fresh_sqlite() -> str:
+            nonlocal databases
+            databases += 1
+            return f"sqlite+aiosqlite:///{folder / f'bench-{databases}.db'}"
+
+        results = [await bench("SQLite", fresh_sqlite, path, args.runs, args.naive)]
+
+        postgres = os.environ.get("DOJO_POSTGRES_URL")
+        if postgres and not args.sqlite_only:
+            postgres_url = async_database_url(postgres)
+            print(f"PostgreSQL: a database {BENCH_DATABASE!r} recreated for each run on {mask_password(postgres_url)}", flush=True)
+
+            async def fresh_postgres() -> str:
+                return await recreate_database(postgres_url)
+
+            results.append(await bench("PostgreSQL", fresh_postgres, path, args.runs, args.naive))
+        else:
+            print("PostgreSQL: skipped (set DOJO_POSTGRES_URL, e.g. eval \"$(uv run dojo pg start)\")", flush=True)
+
+    print()
+    print(report(results, args.rows, args.runs, load_before))
+    return 0 if all(result.load < TARGET_SECONDS for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
