@@ -1,0 +1,145 @@
+"""rate_limit_middleware: 429 with Retry-After, X-Forwarded-For only from trusted proxies, counts in a store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from dojo.testing import FakeClock
+from reviews.rate_limit_middleware import create_app
+
+PROXY = "10.0.0.2"  # the load balancer
+WINDOW = 60.0
+
+
+@asynccontextmanager
+async def serve(app: FastAPI, peer: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind an in-process client whose connections come from `peer`; a crash comes back as a 500."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(peer, 51000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def forwarded_for(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+class DictStore:
+    """A store the tests own, shared by several apps as Redis would be by several workers."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.ttls: list[float] = []
+
+    async def increment(self, key: str, ttl: float) -> int:
+        self.counts[key] = self.counts.get(key, 0) + 1
+        self.ttls.append(ttl)
+        return self.counts[key]
+
+
+@pytest.mark.guard
+async def test_requests_under_the_limit_are_served():
+    app = create_app(limit=3, window=WINDOW, clock=FakeClock())
+    async with serve(app, "198.51.100.1") as client:
+        responses = [await client.get("/ping") for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert responses[-1].json() == {"pong": True}
+
+
+async def test_over_the_limit_is_a_429_with_retry_after():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock())
+    async with serve(app, "198.51.100.2") as client:
+        statuses = [(await client.get("/ping")).status_code for _ in range(2)]
+        over = await client.get("/ping")
+    assert statuses == [200, 200], f"the first 2 requests (limit 2) answered {statuses}"
+    assert over.status_code == 429, (
+        f"the 3rd request of 2 allowed answered {over.status_code} {over.text}: over the limit is a 429 (an"
+        " HTTPException raised in middleware never reaches FastAPI's handlers, so it becomes a 500)"
+    )
+    retry_after = over.headers.get("Retry-After", "")
+    assert retry_after.isdigit(), f"a 429 needs Retry-After in whole seconds; got {retry_after!r}"
+    assert 1 <= int(retry_after) <= WINDOW, f"Retry-After {retry_after} s for a {WINDOW} s window"
+
+
+async def test_the_client_is_served_again_once_retry_after_has_passed():
+    clock = FakeClock()
+    app = create_app(limit=2, window=WINDOW, clock=clock)
+    async with serve(app, "198.51.100.3") as client:
+        for _ in range(2):
+            await client.get("/ping")
+        over = await client.get("/ping")
+        assert over.status_code == 429, f"the 3rd request of 2 allowed answered {over.status_code} {over.text}"
+        clock.advance(float(over.headers["Retry-After"]))
+        again = await client.get("/ping")
+    assert again.status_code == 200, (
+        f"after waiting the {over.headers['Retry-After']} s Retry-After asked for, the client got {again.status_code}"
+    )
+
+
+async def test_x_forwarded_for_is_ignored_from_a_peer_that_is_not_a_trusted_proxy():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock())
+    async with serve(app, "203.0.113.9") as client:
+        statuses = [(await client.get("/ping", headers=forwarded_for(f"192.0.2.{n}"))).status_code for n in range(1, 4)]
+    assert statuses == [200, 200, 429], (
+        f"one client sending 3 requests (limit 2), each with a made-up X-Forwarded-For, got {statuses}: anyone can"
+        " set that header, so believing it from any peer lets every script reset its own limit"
+    )
+
+
+async def test_behind_a_trusted_proxy_each_client_has_its_own_budget():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock(), trusted_proxies={PROXY})
+    async with serve(app, PROXY) as client:
+        first = [(await client.get("/ping", headers=forwarded_for("198.51.100.20"))).status_code for _ in range(3)]
+        second = (await client.get("/ping", headers=forwarded_for("198.51.100.21"))).status_code
+    assert first == [200, 200, 429], f"3 requests from one client through the proxy (limit 2) got {first}"
+    assert second == 200, (
+        f"another client through the same proxy got {second}: behind a trusted proxy, the client is the address"
+        " in X-Forwarded-For, not the proxy (or every user shares one budget)"
+    )
+
+
+async def test_a_client_cannot_choose_its_key_by_prefixing_x_forwarded_for():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock(), trusted_proxies={PROXY})
+    async with serve(app, PROXY) as client:
+        # The client sent "192.0.2.N" itself; the proxy appended the address it really saw.
+        statuses = [
+            (await client.get("/ping", headers=forwarded_for(f"192.0.2.{n}, 198.51.100.30"))).status_code
+            for n in range(1, 4)
+        ]
+    assert statuses == [200, 200, 429], (
+        f"3 requests from 198.51.100.30 with made-up addresses in front got {statuses}: read X-Forwarded-For from"
+        " the right, the last address a trusted proxy added, not the first one the client wrote"
+    )
+
+
+async def test_two_apps_do_not_share_counts_through_module_state():
+    peer = "198.51.100.4"
+    first, second = (create_app(limit=1, window=WINDOW, clock=FakeClock()) for _ in range(2))
+    async with serve(first, peer) as client:
+        on_first = (await client.get("/ping")).status_code
+    async with serve(second, peer) as client:
+        on_second = (await client.get("/ping")).status_code
+    assert (on_first, on_second) == (200, 200), (
+        f"one request to each of two separate apps (limit 1) answered {on_first} and {on_second}: the counts live"
+        " in a module-level global, shared by whatever lives in the process and by nothing outside it"
+    )
+
+
+async def test_workers_that_share_a_store_share_the_budget():
+    store = DictStore()
+    peer = "198.51.100.5"
+    workers = [create_app(limit=2, window=WINDOW, clock=FakeClock(), store=store) for _ in range(2)]
+    statuses = []
+    for worker in (workers[0], workers[1], workers[0]):
+        async with serve(worker, peer) as client:
+            statuses.append((await client.get("/ping")).status_code)
+    assert statuses == [200, 200, 429], (
+        f"3 requests (limit 2) spread over two workers sharing one store got {statuses}: the counts must live in"
+        " the store the app is given, or each worker process grants its own full budget"
+    )
+    assert all(ttl > 0 for ttl in store.ttls), f"counters must expire; the store was given ttls {store.ttls}"
