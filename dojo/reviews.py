@@ -27,7 +27,8 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final, Literal, NoReturn, cast
@@ -36,6 +37,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+try:  # POSIX only; elsewhere concurrent review lints simply are not serialised
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
@@ -150,6 +156,20 @@ def _ruff(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
     return found
 
 
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """One mypy at a time per cache: `dojo verify` and the kit's own tests may lint reviews concurrently."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _mypy(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
     # The kit's configuration (mypy_path, python_version) plus --strict, whatever pyproject says.
     # The cache lives in .dojo/ so a second run only re-checks the review files themselves.
@@ -157,8 +177,10 @@ def _mypy(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
     config = root / "pyproject.toml"
     if config.is_file():
         command += ["--config-file", str(config)]
-    command += ["--cache-dir", str(state_dir(root) / "mypy-review-cache")]
-    completed = _run([*command, *map(str, files)], root)
+    cache = state_dir(root) / "mypy-review-cache"
+    command += ["--cache-dir", str(cache)]
+    with _exclusive(cache.with_suffix(".lock")):
+        completed = _run([*command, *map(str, files)], root)
     if completed.returncode not in (0, 1):
         detail = _first_line(completed.stderr) or _first_line(completed.stdout)
         raise LintError(f"mypy failed (exit {completed.returncode}): {detail}")
