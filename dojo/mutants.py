@@ -28,6 +28,9 @@ class Mutant:
     file: str
     old: str
     new: str
+    # Run this mutant on PostgreSQL too (DOJO_POSTGRES_URL): only a PostgreSQL test can catch it, e.g. a
+    # query plan. Other mutants run on SQLite alone; the solutions run already covers both databases.
+    postgres: bool = False
 
     @property
     def label(self) -> str:
@@ -57,7 +60,7 @@ def load(root: Path, exercise: Exercise) -> list[Mutant]:
         where = f"{path.relative_to(root)}: mutant #{index}"
         if not isinstance(entry, dict):
             raise MutantError(f"{where} is not a table")
-        unknown = set(entry) - {"name", "why", "file", "old", "new"}
+        unknown = set(entry) - {"name", "why", "file", "old", "new", "postgres"}
         if unknown:
             raise MutantError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         values = {key: entry.get(key) for key in ("name", "why", "file", "old", "new")}
@@ -66,7 +69,10 @@ def load(root: Path, exercise: Exercise) -> list[Mutant]:
         for key, value in values.items():
             if not isinstance(value, str) or (key != "new" and not value):
                 raise MutantError(f"{where}: '{key}' must be a non-empty string")
-        mutant = Mutant(slug=exercise.slug, **{k: str(v) for k, v in values.items()})
+        postgres = entry.get("postgres", False)
+        if not isinstance(postgres, bool):
+            raise MutantError(f"{where}: 'postgres' must be true or false")
+        mutant = Mutant(slug=exercise.slug, **{k: str(v) for k, v in values.items()}, postgres=postgres)
         if mutant.name in names:
             raise MutantError(f"{where}: the name '{mutant.name}' is used twice")
         if mutant.old == mutant.new:

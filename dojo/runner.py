@@ -62,6 +62,7 @@ def run_pytest(
     tree: Path | None = None,
     capture: bool = True,
     extra_env: dict[str, str] | None = None,
+    drop_env: Sequence[str] = (),
 ) -> RunResult:
     """Run ``python -m pytest ARGS`` in ``root`` against a target (or a tree) and collect outcomes."""
     with tempfile.TemporaryDirectory(prefix="dojo-run-") as scratch:
@@ -76,7 +77,8 @@ def run_pytest(
         elif target is not None:
             command.append(f"--target={target}")
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})}
-        env.pop("DOJO_TARGET", None)
+        for name in ("DOJO_TARGET", *drop_env):
+            env.pop(name, None)
         completed = subprocess.run(
             command,
             cwd=root,

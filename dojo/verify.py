@@ -40,6 +40,7 @@ class MutantResult:
     mutant: Mutant
     caught_by: str | None  # the first test that failed, None if the mutant survived
     error: str | None = None
+    skipped: str | None = None  # why it was not tried (it needs a database this run does not have)
 
 
 @dataclass
@@ -161,13 +162,20 @@ def _why(test: TestOutcome, expect_pass: bool) -> str:
     return f"{test.nodeid} PASSES on the untouched stub: it checks nothing the learner has to write"
 
 
+POSTGRES_ENV = "DOJO_POSTGRES_URL"
+
+
 def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
+    if mutant.postgres and not os.environ.get(POSTGRES_ENV):
+        return MutantResult(mutant, None, skipped=f"needs PostgreSQL ({POSTGRES_ENV} is not set)")
+    # Mutants run on SQLite alone unless they say otherwise: which database is not what they test.
+    drop = () if mutant.postgres else (POSTGRES_ENV,)
     with tempfile.TemporaryDirectory(prefix=f"dojo-mutant-{exercise.slug}-") as scratch:
         try:
             tree = apply(mutant, solutions_root(root), Path(scratch) / "tree")
         except MutantError as error:
             return MutantResult(mutant, None, str(error))
-        result = run_pytest(root, ["-q", "-x", "-m", exercise.slug, *exercise.tests], tree=tree)
+        result = run_pytest(root, ["-q", "-x", "-m", exercise.slug, *exercise.tests], tree=tree, drop_env=drop)
     failing = [t.nodeid for t in result.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
     if failing:
         return MutantResult(mutant, failing[0])
@@ -249,7 +257,11 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
         for future in mutant_runs:
             outcome = future.result()
             summaries[outcome.mutant.slug].mutants.append(outcome)
-            if outcome.error:
+            if outcome.skipped:
+                skipped.append(f"mutant {outcome.mutant.label}: {outcome.skipped}")
+                if not options.allow_skips:
+                    problems.append(Problem("mutants", outcome.mutant.slug, f"'{outcome.mutant.name}' {outcome.skipped}"))
+            elif outcome.error:
                 problems.append(Problem("mutants", outcome.mutant.slug, outcome.error))
             elif outcome.caught_by is None:
                 problems.append(

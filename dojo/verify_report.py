@@ -22,13 +22,15 @@ def print_report(console: Console, report: Report) -> None:
     for summary in report.summaries:
         honest = summary.tests - summary.guards
         caught = sum(1 for m in summary.mutants if m.caught_by)
+        tried = sum(1 for m in summary.mutants if not m.skipped)
+        untried = len(summary.mutants) - tried
         table.add_row(
             summary.exercise.slug,
             str(summary.tests),
             str(summary.guards),
             _ratio(summary.passed_on_solutions, summary.tests),
             _ratio(summary.failed_on_stub, honest),
-            _ratio(caught, len(summary.mutants)),
+            _ratio(caught, tried) + (f" [yellow](+{untried} not tried)[/]" if untried else ""),
         )
     console.print(table)
     tests = sum(s.tests for s in report.summaries)
@@ -39,7 +41,7 @@ def print_report(console: Console, report: Report) -> None:
         f"{mutants} mutants · {report.kit_tests} kit tests"
     )
     if report.skipped:
-        console.print(f"[yellow]{len(report.skipped)} tests skipped[/] (e.g. {report.skipped[0]})")
+        console.print(f"[yellow]{len(report.skipped)} skipped[/] (e.g. {report.skipped[0]})")
     if report.problems:
         problems = Table(title="what is wrong", title_justify="left", show_lines=False)
         for column in ("check", "exercise", "problem"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dojo import verify as verify_module
 from dojo.curriculum import load
 from dojo.mutants import MutantError, apply
 from dojo.mutants import load as load_mutants
@@ -81,3 +82,24 @@ def test_a_mutant_whose_text_matches_twice_is_refused(mini_kit: Path, tmp_path: 
     subtracts = load_mutants(mini_kit, load(mini_kit).get("adder"))[0]
     with pytest.raises(MutantError, match="matches 2 times"):
         apply(subtracts, mini_kit / "solutions", tmp_path / "copy")
+
+
+def test_a_postgres_only_mutant_is_not_tried_without_postgres(mini_kit: Path, monkeypatch: pytest.MonkeyPatch):
+    mutants = mini_kit / "tests/mutants/adder.toml"
+    mutants.write_text(mutants.read_text() + '\n[[mutant]]\nname = "plan"\nwhy = "w"\nold = "a + b"\nnew = "b + a"\npostgres = true\n')
+    exercise = load(mini_kit).get("adder")
+    found = {mutant.name: mutant for mutant in load_mutants(mini_kit, exercise)}
+    assert found["plan"].postgres
+    assert not any(mutant.postgres for name, mutant in found.items() if name != "plan")
+    monkeypatch.delenv("DOJO_POSTGRES_URL", raising=False)
+    outcome = verify_module._run_mutant(mini_kit, found["plan"], exercise)
+    assert outcome.caught_by is None
+    assert outcome.skipped is not None
+    assert "DOJO_POSTGRES_URL" in outcome.skipped
+
+
+def test_the_postgres_flag_must_be_a_boolean(mini_kit: Path):
+    mutants = mini_kit / "tests/mutants/adder.toml"
+    mutants.write_text(mutants.read_text() + '\n[[mutant]]\nname = "plan"\nwhy = "w"\nold = "a + b"\nnew = "b + a"\npostgres = "yes"\n')
+    with pytest.raises(MutantError, match="'postgres' must be true or false"):
+        load_mutants(mini_kit, load(mini_kit).get("adder"))
