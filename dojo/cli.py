@@ -28,7 +28,7 @@ from dojo.curriculum import load as load_curriculum
 from dojo.mutants import MutantError
 from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
-from dojo.runner import run_pytest
+from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
 from dojo.workspace import materialize, pristine_files, reset
 
@@ -166,9 +166,8 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
         for member in (*curriculum.earlier_in_group(exercise), exercise):
             if member not in wanted:
                 wanted.append(member)
-    expression = " or ".join(e.slug for e in wanted)
     console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
-    result = run_pytest(root, ["-q", "--no-header", "--tb=short", "-m", expression], target=target, capture=False)
+    result = run_pytest(root, ["-q", "--no-header", "--tb=short", *selection(wanted)], target=target, capture=False)
     if result.collection_errors:
         err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
         return 1
@@ -255,7 +254,7 @@ def solution(
     exercise = _exercise(curriculum, slug)
     if not peek:
         with console.status(f"running {slug}'s tests first..."):
-            result = run_pytest(root, ["-q", "-x", "-m", slug], target="learner")
+            result = run_pytest(root, ["-q", "-x", *selection([exercise])], target="learner")
         if not result.slug_passed(slug):
             err.print(
                 f"{slug} does not pass yet, so the solution stays hidden. Keep going (`dojo hint {slug}`), "

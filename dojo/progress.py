@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, Exercise
-from dojo.runner import marker_expression, run_pytest
+from dojo.runner import run_pytest, selection
 from dojo.workspace import extra_files, is_untouched, materialize, pristine_files
 
 
@@ -55,7 +55,7 @@ def measure(root: Path, curriculum: Curriculum, use_cache: bool = True) -> list[
         e for e in edited if not use_cache or e.slug not in saved.results or saved.results[e.slug].fingerprint != prints[e.slug]
     ]
     if stale:
-        result = run_pytest(root, ["-q", "-m", marker_expression(stale)], target="learner")
+        result = run_pytest(root, ["-q", *selection(stale)], target="learner")
         for exercise in stale:
             mine = result.for_slug(exercise.slug)
             passed = sum(t.passed for t in mine) if not result.collection_errors else 0

@@ -257,6 +257,7 @@ async def test_a_bad_row_aborts_the_whole_load_naming_line_column_and_reason(db,
     error = caught.value
     expected = " or ".join(columns)
     assert error.line == 4, f"the third deal is on line 4 (the header is line 1); got line={error.line!r}"
+    assert error.column is not None, f"the bad column is {expected}; got column=None"
     assert error.column in columns, f"the bad column is {expected}; got column={error.column!r}"
     assert error.reason, "LoadError.reason should say what is wrong"
     message = str(error)

@@ -103,7 +103,7 @@ def full_cache() -> tuple[LRUCache[Key, str], Key, Key]:
 
 
 @pytest.mark.guard
-def test_behaves_as_an_lru_cache():
+def test_behaves_as_a_least_recently_used_cache():
     cache, a, b = full_cache()
     assert cache.get(a) == "A"  # a is now the most recent, so b goes next
     c = Key("c")
