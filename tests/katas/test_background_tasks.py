@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import JsonValue
 
+from dojo.testing import serve
 from katas.background_tasks import create_app
 
 MAX_TURNS = 100
@@ -64,14 +63,6 @@ def sequential_ids() -> Callable[[], str]:
     return lambda: f"t{next(counter)}"
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan running (shutdown cancels leftovers), and a client for it."""
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
-    ):
-        yield client
 
 
 async def turns_until(condition: Callable[[], bool], what: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
+from dojo import testing
 from reviews.bulk_upload import Base, Product, create_app
 
 LIMIT = 1024 * 1024  # the documented cap: 1 MiB
@@ -48,13 +49,9 @@ def count_products(path: Path) -> int:
     return count
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+def serve(app: FastAPI) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     """The app with its startup and shutdown run; a crash in the app comes back as a 500 response."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    return testing.serve(app, crash_as_500=True)
 
 
 async def post_import(path: Path, content: bytes) -> httpx.Response:

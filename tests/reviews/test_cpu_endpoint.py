@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
+from dojo.testing import serve
 from reviews.cpu_endpoint import MAX_BATCH, MAX_ROUNDS, create_app
 
 P = ParamSpec("P")
@@ -79,13 +78,6 @@ def gate() -> Iterator[Gate]:
     gate.released.set()
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its startup and shutdown run, behind an in-process HTTP client."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 @pytest.mark.guard

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import hmac
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from dojo.testing import serve
 from reviews.login import Base, add_user, create_app
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"  # what the operator put in LOGIN_JWT_SECRET
@@ -61,13 +60,6 @@ def database(tmp_path: Path) -> Path:
     return make_database(tmp_path / "users.db", [ADA, BOB])
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its startup and shutdown run, behind an in-process HTTP client."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 async def log_in(

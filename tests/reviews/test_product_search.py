@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
+from dojo.testing import serve
 from reviews.product_search import Base, Product, create_app
 
 PUBLIC_FIELDS = {"id", "name", "category", "price"}
@@ -38,13 +37,6 @@ def product(name: str, category: str) -> Product:
     return Product(name=name, category=category, price=Decimal("19.99"), cost_price=Decimal("4.10"), supplier_id=7)
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its startup and shutdown run, behind an in-process HTTP client."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 async def search(path: Path, **params: Any) -> httpx.Response:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from dojo import testing
 from dojo.testing import FakeClock
 from reviews.rate_limit_middleware import create_app
 
@@ -16,13 +16,9 @@ PROXY = "10.0.0.2"  # the load balancer
 WINDOW = 60.0
 
 
-@asynccontextmanager
-async def serve(app: FastAPI, peer: str) -> AsyncIterator[httpx.AsyncClient]:
+def serve(app: FastAPI, peer: str) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     """The app behind an in-process client whose connections come from `peer`; a crash comes back as a 500."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(peer, 51000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    return testing.serve(app, crash_as_500=True, peer=(peer, 51000))
 
 
 def forwarded_for(address: str) -> dict[str, str]:

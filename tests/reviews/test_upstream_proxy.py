@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from dojo import testing
 from reviews.upstream_proxy import create_app
 
 SAFETY_TIMEOUT = 3.0  # seconds; only ever reached when the code under test is broken
@@ -46,13 +47,9 @@ class FakeRates(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return await asyncio.to_thread(self.answer, request)
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+def serve(app: FastAPI) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     """The app with its startup and shutdown run; a crash in the app comes back as a 500 response."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    return testing.serve(app, crash_as_500=True)
 
 
 async def get_rate(upstream: FakeRates, currency: str = "EUR") -> httpx.Response:

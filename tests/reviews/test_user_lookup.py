@@ -6,19 +6,17 @@ import asyncio
 import gc
 import threading
 import warnings
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
+from dojo.testing import serve
 from reviews.user_lookup import Base, User, create_app
 
 ADA = {"id": 1, "email": "ada@example.com", "name": "Ada Lovelace"}
@@ -41,13 +39,6 @@ def database(tmp_path: Path) -> Path:
     return make_database(tmp_path / "users.db")
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its startup and shutdown run, behind an in-process HTTP client."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 @pytest.mark.guard
