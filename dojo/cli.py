@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
@@ -67,14 +69,33 @@ def _exercise(curriculum: Curriculum, slug: str) -> Exercise:
 
 
 def _brief(root: Path, exercise: Exercise) -> str:
-    """The stub's module docstring: the task as the interviewer states it."""
+    """The task as the interviewer states it: the stub's module docstring, or for a package exercise
+    (the capstone) the README section whose heading names it ("## Round 3: filters" for round3)."""
     stub = pristine_root(root) / exercise.path
+    if stub.is_dir():
+        section = _readme_section(stub / "README.md", exercise.slug)
+        if section:
+            return section
     source = stub / "__init__.py" if stub.is_dir() else stub
     try:
         doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8")))
     except (OSError, SyntaxError):
         doc = None
     return doc or exercise.title
+
+
+def _readme_section(readme: Path, slug: str) -> str | None:
+    """The ``## `` section of ``readme`` whose heading, squeezed to ``[a-z0-9]``, starts with the slug's."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    wanted = re.sub(r"[^a-z0-9]", "", slug.lower())
+    for section in re.split(r"(?m)^(?=## )", text):
+        heading = section.splitlines()[0] if section.startswith("## ") else ""
+        if heading and re.sub(r"[^a-z0-9]", "", heading[3:].split(":")[0].lower()) == wanted:
+            return section.strip()
+    return None
 
 
 def _describe(exercise: Exercise) -> str:
@@ -140,7 +161,7 @@ def list_exercises() -> None:
 def _print_talking_points(exercise: Exercise) -> None:
     console.print(f"\n[bold green]✔ {exercise.slug} passes.[/] Now say these aloud, as you would to an interviewer:")
     for point in exercise.talking_points:
-        console.print(f"  • {point}")
+        console.print(f"  • {escape(point)}")
 
 
 @app.command()
@@ -224,7 +245,7 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
     state_store.save(root, saved)
     for number, text in enumerate(exercise.hints[:shown], start=1):
         style = "bold" if number == shown else "dim"
-        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {text}")
+        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(text)}")
     if shown == len(exercise.hints):
         console.print(f"[dim]That was the last hint. `dojo solution {slug} --peek` shows the reference.[/]")
 
@@ -310,15 +331,15 @@ def _print_interviewer_card(root: Path, exercise: Exercise, box: int) -> None:
     console.print(Panel(Markdown(_brief(root, exercise)), title=f"interviewer card: {exercise.slug} · {box} minutes"))
     console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
     for number, text in enumerate(exercise.hints, start=1):
-        console.print(f"  {number}. {text}")
+        console.print(f"  {number}. {escape(text)}")
     console.print("[bold]What a strong candidate says unprompted:[/]")
     for point in exercise.talking_points:
-        console.print(f"  • {point}")
+        console.print(f"  • {escape(point)}")
     mistakes = load_mutants(root, exercise)
     if mistakes:
         console.print("[bold]Classic mistakes to watch for (the kit's tests catch each one):[/]")
         for mutant in mistakes:
-            console.print(f"  ✗ {mutant.why}")
+            console.print(f"  ✗ {escape(mutant.why)}")
     console.print(f"[dim]The candidate runs: dojo drill {exercise.slug} --minutes {box}[/]")
 
 

@@ -136,3 +136,30 @@ def test_a_drill_on_a_solved_exercise_ends_at_once_with_the_time_taken(mini_kit)
     run = run_dojo(mini_kit, "drill", "adder", "--minutes", "5")
     assert run.returncode == 0, run.stdout
     assert "Addition is commutative." in run.stdout
+
+
+def test_hints_print_brackets_literally_not_as_markup(mini_kit):
+    curriculum = mini_kit / "curriculum.toml"
+    curriculum.write_text(curriculum.read_text().replace('"What does + do?"', '''"Try op.create_index('ix', 't', [sa.text('lower(city)')])"'''))
+    shown = run_dojo(mini_kit, "hint", "adder").stdout
+    assert "[sa.text('lower(city)')]" in shown
+
+
+def test_a_package_exercise_is_briefed_from_its_readme_section(mini_kit):
+    package = mini_kit / "pristine" / "katas" / "shop"
+    (package / "__init__.py").parent.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text('"""The shop: see README.md."""\n')
+    (package / "README.md").write_text(
+        "# The shop\n\n## Round 1: the cart\n\nBuild the cart.\n\n## Round 2: checkout\n\nTake the money.\n"
+    )
+    (mini_kit / "solutions" / "katas" / "shop").mkdir(parents=True)
+    (mini_kit / "solutions" / "katas" / "shop" / "__init__.py").write_text("")
+    (mini_kit / "curriculum.toml").write_text(
+        (mini_kit / "curriculum.toml").read_text()
+        + '\n[[exercise]]\nslug = "round2"\ntitle = "Checkout"\nkind = "capstone"\ntopic = "t"\n'
+        'difficulty = "easy"\npath = "katas/shop"\ntests = []\nhints = ["h"]\ntalking_points = ["p"]\n'
+    )
+    card = run_dojo(mini_kit, "drill", "round2", "--interviewer")
+    assert card.returncode == 0, card.stderr
+    assert "Take the money." in card.stdout
+    assert "Build the cart." not in card.stdout
