@@ -193,7 +193,14 @@ def run_load(seams: Seams, database_url: str, csv_path: Path) -> LoadTimings:
     except seams.load_error as error:
         raise CapstoneError(f"{csv_path}: {describe_load_error(error)}; nothing was written") from None
     except Exception as error:
-        raise CapstoneError(f"loading {csv_path} failed: {describe_exception(error)}") from None
+        advice = ""
+        if "Can't locate revision" in str(error):
+            # Alembic found a revision id its scripts do not have: another app migrated this database.
+            advice = (
+                f"; {mask_password(database_url)} was migrated by another version of the app (the reference's"
+                " revisions?): delete that database or pass --database-url"
+            )
+        raise CapstoneError(f"loading {csv_path} failed: {describe_exception(error)}{advice}") from None
 
 
 def describe_load_error(error: BaseException) -> str:
@@ -240,7 +247,10 @@ pg_app = typer.Typer(help="A throwaway PostgreSQL on 127.0.0.1, for the capstone
 TargetOption = Annotated[str, typer.Option(help="whose package: learner (your katas/) or solutions (the reference)")]
 DatabaseUrlOption = Annotated[
     str | None,
-    typer.Option(help="default: $DATABASE_URL, else the app's SQLite file; postgresql:// gets the asyncpg driver"),
+    typer.Option(
+        help="default: yours reads $DATABASE_URL, else your app's SQLite file; the reference uses "
+        ".dojo/capstone/solutions.db, so it never migrates your database; postgresql:// gets the asyncpg driver"
+    ),
 ]
 PgDirOption = Annotated[Path | None, typer.Option("--dir", help="the server's folder; default: $DOJO_PG_DIR")]
 
@@ -310,8 +320,9 @@ def capstone_load(
         chosen = _target(target)
         if not file.is_file():
             raise CapstoneError(f"{file} is not a file: generate one with `dojo data deals --out {file}`", 2)
-        seams = load_seams(kit_root(), chosen)
-        url = seams.database_url(database_url)
+        root = kit_root()
+        seams = load_seams(root, chosen)
+        url = _database_url(root, seams, chosen, database_url)
         err.print(f"migrating {escape(mask_password(url))} to head, then loading {escape(str(file))} ({chosen})")
         timings = run_load(seams, url, file)
     console.print(
@@ -340,7 +351,11 @@ def serve(
         root = kit_root()
         _check_free(host, port)
         seams = load_seams(root, chosen)
-        url = _fresh_database(root, seams, chosen, database_url, rows, seed) if fresh else seams.database_url(database_url)
+        url = (
+            _fresh_database(root, seams, chosen, database_url, rows, seed)
+            if fresh
+            else _database_url(root, seams, chosen, database_url)
+        )
         app = _create_app(seams, url, debug=debug)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
@@ -350,6 +365,16 @@ def serve(
     import uvicorn
 
     uvicorn.run(app, host=host, port=port)
+
+
+def _database_url(root: Path, seams: Seams, target: Target, database_url: str | None) -> str:
+    """The URL to use: the one given; else the reference's own file (its migrations must never meet the
+    learner's database, whose revisions differ); else the learner's settings."""
+    if database_url is None and target == "solutions":
+        folder = state_dir(root) / "capstone"
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{folder / 'solutions.db'}"
+    return seams.database_url(database_url)
 
 
 def _fresh_database(root: Path, seams: Seams, target: Target, database_url: str | None, rows: int, seed: int) -> str:

@@ -32,7 +32,7 @@ from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
-from dojo.workspace import materialize, pristine_files, reset
+from dojo.workspace import files_in, materialize, pristine_files, reset
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -282,9 +282,17 @@ def solution(
                 f"or use `dojo solution {slug} --peek`."
             )
             raise typer.Exit(1)
+    if exercise.group and curriculum.groups()[exercise.group][-1] != exercise:
+        console.print(
+            f"[yellow]Note:[/] the reference is the finished {escape(exercise.path)} after the last round of "
+            f"'{exercise.group}', so it also shows what later rounds add."
+        )
     shown = False
-    for rel in pristine_files(root, exercise):
-        reference = solutions_root(root) / rel
+    reference_tree = solutions_root(root)
+    # The stub's files and the reference's: a package's reference has modules the starter does not.
+    files = sorted(set(pristine_files(root, exercise)) | set(files_in(reference_tree, exercise)))
+    for rel in files:
+        reference = reference_tree / rel
         mine = root / rel
         if not reference.is_file():
             continue

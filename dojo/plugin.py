@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,27 @@ def _learner_frame(excinfo: pytest.ExceptionInfo[BaseException], state: DojoStat
     return found
 
 
+# What SQLite and PostgreSQL say when a query names a table or column the schema lacks. A missing
+# migration is the usual cause in the capstone, and the driver's 100-frame traceback hides it.
+_MISSING_SCHEMA = re.compile(
+    r"no such (?P<kind>table|column): (?P<name>[\w.]+)|(?P<pgkind>relation|column) \"(?P<pgname>[\w.]+)\" does not exist"
+)
+
+
+def _missing_schema(error: BaseException) -> str | None:
+    """``table hotels`` when ``error`` (or an error it was raised from) says the schema lacks it."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        match = _MISSING_SCHEMA.search(str(current).splitlines()[0] if str(current) else "")
+        if match:
+            kind = "table" if match["pgkind"] == "relation" else (match["kind"] or match["pgkind"])
+            return f"{kind} {match['name'] or match['pgname']}"
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _exercise_of(item: pytest.Item, state: DojoState) -> Exercise | None:
     slug, _ = state.item_info.get(item.nodeid, (None, False))
     return state.curriculum.get(slug) if slug else None
@@ -197,7 +219,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     excinfo = call.excinfo
-    if excinfo is None or not report.failed or not excinfo.errisinstance(NotImplementedError):
+    if excinfo is None or not report.failed:
+        return
+    if not excinfo.errisinstance(NotImplementedError):
+        missing = _missing_schema(excinfo.value)
+        if missing is not None:
+            exercise = _exercise_of(item, _state(item.config))
+            hint = f" · stuck? dojo hint {exercise.slug}" if exercise else ""
+            report.longrepr = f"the database has no {missing} · does one of your migrations create it?{hint}"
         return
     state = _state(item.config)
     where = _learner_frame(excinfo, state)

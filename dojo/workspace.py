@@ -32,7 +32,11 @@ def _files_under(base: Path) -> Iterator[Path]:
 
 def pristine_files(root: Path, exercise: Exercise) -> list[str]:
     """The exercise's stub files, as paths relative to a tree root (``katas/lru_cache.py``)."""
-    tree = pristine_root(root)
+    return files_in(pristine_root(root), exercise)
+
+
+def files_in(tree: Path, exercise: Exercise) -> list[str]:
+    """The exercise's files in one tree (``pristine/``, ``solutions/``), relative to that tree."""
     source = tree / exercise.path
     if not source.exists():
         return []

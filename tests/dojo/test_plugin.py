@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.dojo.conftest import write
 
 
@@ -93,3 +95,22 @@ def test_a_tree_given_directly_is_what_the_tests_import(mini_kit, tmp_path):
     write(tree / "katas" / "adder.py", "def add(a: int, b: int) -> int:\n    return 5\n")
     run = pytest_in(mini_kit, f"--dojo-tree={tree}")
     assert "1 failed, 1 passed" in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("(sqlite3.OperationalError) no such table: hotels\n[SQL: SELECT ...]", "table hotels"),
+        ("(sqlite3.OperationalError) no such column: deals.version", "column deals.version"),
+        ('<class \'asyncpg.exceptions.UndefinedTableError\'>: relation "deals" does not exist', "table deals"),
+        ('column "version" does not exist', "column version"),
+        ("UNIQUE constraint failed: hotels.phone", None),
+    ],
+    ids=["sqlite-table", "sqlite-column", "postgres-relation", "postgres-column", "other-error"],
+)
+def test_a_missing_table_or_column_is_named_even_when_wrapped(message: str, named: str | None) -> None:
+    from dojo.plugin import _missing_schema
+
+    outer = ValueError("the app failed")
+    outer.__cause__ = RuntimeError(message)
+    assert _missing_schema(outer) == named
