@@ -283,7 +283,7 @@ def _check_free(host: str, port: int) -> None:
 
 @data_app.command("deals")
 def data_deals(
-    rows: Annotated[int, typer.Option(min=0, help="how many deals")] = deals_data.DEFAULT_ROWS,
+    rows: Annotated[int, typer.Option(min=1, help="how many deals")] = deals_data.DEFAULT_ROWS,
     seed: Annotated[int, typer.Option(help="the same seed writes the same file, byte for byte")] = deals_data.DEFAULT_SEED,
     hotels: Annotated[int, typer.Option(min=1, max=deals_data.MAX_HOTELS, help="how many hotels")] = deals_data.DEFAULT_HOTELS,
     out: Annotated[Path, typer.Option(help="where to write the CSV")] = Path("deals.csv"),
@@ -339,7 +339,7 @@ def serve(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="first generate --rows deals, migrate and load them (a new SQLite file by default)")
     ] = False,
-    rows: Annotated[int, typer.Option(min=0, help="with --fresh: how many deals")] = deals_data.DEFAULT_ROWS,
+    rows: Annotated[int, typer.Option(min=1, help="with --fresh: how many deals")] = deals_data.DEFAULT_ROWS,
     seed: Annotated[int, typer.Option(help="with --fresh: the data set's seed")] = deals_data.DEFAULT_SEED,
     debug: Annotated[
         bool, typer.Option("--debug", help="Settings(debug=True): SQL statement counts in a Server-Timing header")

@@ -28,13 +28,14 @@ from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.mutants import MutantError
-from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root
+from dojo.paths import KitNotFoundError, dojo_command, kit_root, pristine_root, solutions_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
-from dojo.workspace import files_in, materialize, pristine_files, reset
+from dojo.workspace import files_in, materialize, pristine_files, reset, syntax_errors
 
 console = Console(highlight=False)
+DOJO = dojo_command()  # `dojo`, `uv run dojo` or `python -m dojo`: what the user can type
 err = Console(stderr=True, highlight=False)
 app = typer.Typer(
     name="dojo",
@@ -124,7 +125,7 @@ def overview(ctx: typer.Context) -> None:
     )
     upcoming = next_exercise(progress)
     if upcoming is None:
-        console.print("\n[bold green]Every exercise is solved.[/] Try a timed drill, or `dojo verify` to see the kit prove itself.")
+        console.print(f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself.")
         return
     exercise = upcoming.exercise
     console.print()
@@ -136,8 +137,8 @@ def overview(ctx: typer.Context) -> None:
         )
     )
     console.print(
-        f"Open [bold]{exercise.path}[/], then: [bold]dojo check {exercise.slug}[/] · "
-        f"[bold]dojo watch {exercise.slug}[/] · [bold]dojo hint {exercise.slug}[/] · [bold]dojo list[/]"
+        f"Open [bold]{exercise.path}[/], then: [bold]{DOJO} check {exercise.slug}[/] · "
+        f"[bold]{DOJO} watch {exercise.slug}[/] · [bold]{DOJO} hint {exercise.slug}[/] · [bold]{DOJO} list[/]"
     )
 
 
@@ -187,6 +188,13 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
         for member in (*curriculum.earlier_in_group(exercise), exercise):
             if member not in wanted:
                 wanted.append(member)
+    if target == "learner":
+        broken = [line for exercise in wanted for line in syntax_errors(root, exercise)]
+        if broken:
+            for line in broken:
+                err.print(escape(line), highlight=False)
+            err.print("[red]Python cannot read that file yet:[/] fix the line above, then run the check again.")
+            return 1
     console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
     result = run_pytest(root, ["-q", "--no-header", "--tb=short", *selection(wanted)], target=target, capture=False)
     if result.collection_errors:
@@ -195,7 +203,7 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
     failing = [e for e in wanted if not result.slug_passed(e.slug)]
     if failing:
         first = failing[0]
-        console.print(f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]dojo hint {first.slug}[/]")
+        console.print(f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]{DOJO} hint {first.slug}[/]")
         return 1
     for exercise in selected:
         _print_talking_points(exercise)
@@ -247,7 +255,7 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
         style = "bold" if number == shown else "dim"
         console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(text)}")
     if shown == len(exercise.hints):
-        console.print(f"[dim]That was the last hint. `dojo solution {slug} --peek` shows the reference.[/]")
+        console.print(f"[dim]That was the last hint. `{DOJO} solution {slug} --peek` shows the reference.[/]")
 
 
 @app.command("reset")
@@ -278,8 +286,8 @@ def solution(
             result = run_pytest(root, ["-q", "-x", *selection([exercise])], target="learner")
         if not result.slug_passed(slug):
             err.print(
-                f"{slug} does not pass yet, so the solution stays hidden. Keep going (`dojo hint {slug}`), "
-                f"or use `dojo solution {slug} --peek`."
+                f"{slug} does not pass yet, so the solution stays hidden. Keep going (`{DOJO} hint {slug}`), "
+                f"or use `{DOJO} solution {slug} --peek`."
             )
             raise typer.Exit(1)
     if exercise.group and curriculum.groups()[exercise.group][-1] != exercise:
@@ -319,7 +327,7 @@ def drill(
     if slug is None:
         upcoming = next_exercise(measure(root, curriculum))
         if upcoming is None:
-            raise UsageProblem("every exercise is solved: name one to drill it again (after `dojo reset SLUG`)")
+            raise UsageProblem(f"every exercise is solved: name one to drill it again (after `{DOJO} reset SLUG`)")
         exercise = upcoming.exercise
     else:
         exercise = _exercise(curriculum, slug)
@@ -328,7 +336,7 @@ def drill(
         _print_interviewer_card(root, exercise, box)
         return
     materialize(root, curriculum)
-    console.print(Panel(Markdown(_brief(root, exercise)), title=f"drill: {exercise.slug} · {box} minutes"))
+    console.print(Panel(Markdown(_brief(root, exercise)), title=f"drill: {exercise.slug} · {box} min"))
     console.print(f"Edit [bold]{exercise.path}[/]; tests re-run on every save. Ctrl-C gives up.")
     raise typer.Exit(_run_drill(root, curriculum, exercise, box))
 
@@ -336,7 +344,7 @@ def drill(
 def _print_interviewer_card(root: Path, exercise: Exercise, box: int) -> None:
     from dojo.mutants import load as load_mutants
 
-    console.print(Panel(Markdown(_brief(root, exercise)), title=f"interviewer card: {exercise.slug} · {box} minutes"))
+    console.print(Panel(Markdown(_brief(root, exercise)), title=f"interviewer card: {exercise.slug} · {box} min"))
     console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
     for number, text in enumerate(exercise.hints, start=1):
         console.print(f"  {number}. {escape(text)}")
@@ -348,7 +356,7 @@ def _print_interviewer_card(root: Path, exercise: Exercise, box: int) -> None:
         console.print("[bold]Classic mistakes to watch for (the kit's tests catch each one):[/]")
         for mutant in mistakes:
             console.print(f"  ✗ {escape(mutant.why)}")
-    console.print(f"[dim]The candidate runs: dojo drill {exercise.slug} --minutes {box}[/]")
+    console.print(f"[dim]The candidate runs: {DOJO} drill {exercise.slug} --minutes {box}[/]")
 
 
 def _run_drill(root: Path, curriculum: Curriculum, exercise: Exercise, box: int) -> int:
@@ -372,7 +380,7 @@ def _run_drill(root: Path, curriculum: Curriculum, exercise: Exercise, box: int)
             return 0
         for changes in watch_files(watched, debounce=300, rust_timeout=1000, yield_on_timeout=True, raise_interrupt=True):
             if time.monotonic() >= deadline:
-                console.print(f"\n[red]Time is up ({box} min).[/] Look at `dojo hint {exercise.slug}`, then try again.")
+                console.print(f"\n[red]Time is up ({box} min).[/] Look at `{DOJO} hint {exercise.slug}`, then try again.")
                 return 1
             if changes:
                 console.clear()

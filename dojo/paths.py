@@ -44,3 +44,21 @@ def solutions_root(root: Path) -> Path:
 
 def state_dir(root: Path) -> Path:
     return root / STATE_DIR
+
+
+def dojo_command() -> str:
+    """How the user can run dojo from their shell, for the commands our messages suggest.
+
+    ``uv run dojo`` when uv started us (uv sets $UV; its PATH holds the venv only for this run);
+    ``dojo`` when this environment's script is on PATH (an activated venv, a pip install); else
+    ``python -m dojo``.
+    """
+    import shutil
+    import sys
+
+    if os.environ.get("UV"):
+        return "uv run dojo"
+    found = shutil.which("dojo")
+    if found and Path(found).resolve().is_relative_to(Path(sys.prefix).resolve()):
+        return "dojo"
+    return "python -m dojo"

@@ -22,7 +22,7 @@ import pytest
 
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
-from dojo.paths import LEARNER_PACKAGES
+from dojo.paths import LEARNER_PACKAGES, dojo_command
 from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
 
 GUARD_MARKER = "guard"
@@ -225,7 +225,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         missing = _missing_schema(excinfo.value)
         if missing is not None:
             exercise = _exercise_of(item, _state(item.config))
-            hint = f" · stuck? dojo hint {exercise.slug}" if exercise else ""
+            hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
             report.longrepr = f"the database has no {missing} · does one of your migrations create it?{hint}"
         return
     state = _state(item.config)
@@ -235,7 +235,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     exercise = _exercise_of(item, state)
     detail = str(excinfo.value).strip()
     what = f" ({detail})" if detail else ""
-    hint = f" · stuck? dojo hint {exercise.slug}" if exercise else ""
+    hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
     report.longrepr = f"not implemented yet: {where[0]}:{where[1]}{what} · open it and replace the TODO{hint}"
 
 

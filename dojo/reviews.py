@@ -437,18 +437,21 @@ def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    Console(stderr=True).print(message, markup=False, highlight=False, soft_wrap=True)
+    Console(stderr=True).print(f"dojo: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def lint_command(slug: Annotated[str, typer.Argument(help="the review's slug, e.g. user_lookup")]) -> None:
     """Run the review linters (ruff's review profile and mypy --strict) on your reviews/SLUG.py."""
-    from dojo.workspace import materialize
+    from dojo.workspace import materialize, syntax_errors
 
     out = Console()
     root, curriculum, exercise = _review(slug)
     materialize(root, curriculum)
     path = root / exercise.path
+    broken = syntax_errors(root, exercise)
+    if broken:
+        _fail(f"{broken[0]}: fix it first, then lint", code=1)
     try:
         findings = lint_files(root, [path])[path.resolve()]
     except LintError as error:

@@ -124,3 +124,19 @@ def reset(root: Path, exercise: Exercise, now: datetime | None = None) -> ResetR
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(tree / rel, target)
     return ResetResult(backup=saved, restored=tuple(files), removed=tuple(removed))
+
+
+def syntax_errors(root: Path, exercise: Exercise) -> list[str]:
+    """One line per learner file of the exercise that Python cannot parse: ``katas/x.py:12:5: message``."""
+    problems: list[str] = []
+    for rel in files_in(root, exercise):
+        if not rel.endswith(".py"):
+            continue
+        try:
+            compile((root / rel).read_bytes(), rel, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            column = f":{error.offset}" if error.offset else ""
+            problems.append(f"{rel}:{error.lineno}{column}: {type(error).__name__}: {error.msg}")
+        except (OSError, ValueError) as error:
+            problems.append(f"{rel}: cannot be read: {error}")
+    return problems

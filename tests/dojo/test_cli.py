@@ -163,3 +163,14 @@ def test_a_package_exercise_is_briefed_from_its_readme_section(mini_kit):
     assert card.returncode == 0, card.stderr
     assert "Take the money." in card.stdout
     assert "Build the cart." not in card.stdout
+
+
+def test_a_syntax_error_in_the_learners_file_is_one_line(mini_kit):
+    run_dojo(mini_kit)  # creates katas/adder.py
+    (mini_kit / "katas" / "adder.py").write_text("def add(a: int, b: int) -> int:\n    return a +\n")
+    checked = run_dojo(mini_kit, "check", "adder")
+    assert checked.returncode == 1
+    assert "katas/adder.py:2" in checked.stderr
+    assert "SyntaxError" in checked.stderr
+    assert "Traceback" not in checked.stderr + checked.stdout
+    assert "_pytest" not in checked.stderr + checked.stdout, "no pytest internals, just the line to fix"

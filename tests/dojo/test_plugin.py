@@ -114,3 +114,15 @@ def test_a_missing_table_or_column_is_named_even_when_wrapped(message: str, name
     outer = ValueError("the app failed")
     outer.__cause__ = RuntimeError(message)
     assert _missing_schema(outer) == named
+
+
+def test_suggested_commands_match_how_dojo_was_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dojo.paths import dojo_command
+
+    monkeypatch.setenv("UV", "/usr/bin/uv")
+    assert dojo_command() == "uv run dojo"
+    monkeypatch.delenv("UV")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert dojo_command() == "python -m dojo"
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
+    assert dojo_command() == "dojo"

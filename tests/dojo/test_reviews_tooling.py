@@ -321,7 +321,7 @@ def test_answer_on_a_review_without_a_key_is_one_line_and_exit_2(kit, monkeypatc
     code, output = invoke(kit, monkeypatch, "answer", "demo", "--peek")
     assert code == 2
     assert output.strip() == (
-        "solutions/reviews/demo.answers.toml is missing: every review needs an answer key beside its fix"
+        "dojo: solutions/reviews/demo.answers.toml is missing: every review needs an answer key beside its fix"
     )
 
 
