@@ -99,6 +99,17 @@ def _readme_section(readme: Path, slug: str) -> str | None:
     return None
 
 
+def _materialize(root: Path, curriculum: Curriculum) -> None:
+    """Create missing learner files from pristine/ and say so (never overwrites anything)."""
+    created = materialize(root, curriculum)
+    if not created:
+        return
+    if len(created) <= 3:
+        err.print(f"[dim]created {', '.join(created)} from pristine/ (it was missing)[/]")
+    else:
+        err.print(f"[dim]created {len(created)} learner files in katas/ and reviews/ from pristine/[/]")
+
+
 def _describe(exercise: Exercise) -> str:
     parts = [exercise.kind, exercise.topic, exercise.difficulty]
     if exercise.timebox_minutes:
@@ -112,6 +123,7 @@ def overview(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     root, curriculum = _kit()
+    _materialize(root, curriculum)
     with console.status("checking your exercises..."):
         progress = measure(root, curriculum)
     counts = {status: sum(p.status is status for p in progress) for status in Status}
@@ -189,6 +201,7 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
             if member not in wanted:
                 wanted.append(member)
     if target == "learner":
+        _materialize(root, curriculum)
         broken = [line for exercise in wanted for line in syntax_errors(root, exercise)]
         if broken:
             for line in broken:
@@ -218,7 +231,7 @@ def watch(
     from watchfiles import watch as watch_files
 
     root, curriculum = _kit()
-    materialize(root, curriculum)
+    _materialize(root, curriculum)
     if slug is None:
         upcoming = next_exercise(measure(root, curriculum))
         if upcoming is None:
@@ -259,18 +272,28 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
 
 
 @app.command("reset")
-def reset_exercise(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
+def reset_exercise(
+    slug: Annotated[str, typer.Argument(help="exercise slug")],
+    yes: Annotated[bool, typer.Option("--yes", help="reset a shared package (the capstone) without asking")] = False,
+) -> None:
     """Restore the pristine stub; your current file is backed up first."""
     root, curriculum = _kit()
     exercise = _exercise(curriculum, slug)
+    if exercise.group is not None and not yes:
+        warning = (
+            f"every round of '{exercise.group}' shares {exercise.path}: resetting {slug} starts all of them over "
+            "(your files are backed up first)"
+        )
+        if not sys.stdin.isatty():
+            raise UsageProblem(f"{warning}; pass --yes to go ahead")
+        if not typer.confirm(f"{warning[0].upper()}{warning[1:]}. Go ahead?", default=False):
+            raise typer.Exit(1)
     outcome = reset(root, exercise)
     if outcome.backup is not None:
         console.print(f"Backed up your work to [bold]{outcome.backup.relative_to(root)}[/]")
     for rel in outcome.removed:
         console.print(f"removed {rel} (it is in the backup)")
     console.print(f"Restored the pristine {', '.join(outcome.restored)}")
-    if exercise.group is not None:
-        console.print(f"[dim]Every round of '{exercise.group}' shares {exercise.path}: all of them start over.[/]")
 
 
 @app.command()
@@ -335,7 +358,7 @@ def drill(
     if interviewer:
         _print_interviewer_card(root, exercise, box)
         return
-    materialize(root, curriculum)
+    _materialize(root, curriculum)
     console.print(Panel(Markdown(_brief(root, exercise)), title=f"drill: {exercise.slug} · {box} min"))
     console.print(f"Edit [bold]{exercise.path}[/]; tests re-run on every save. Ctrl-C gives up.")
     raise typer.Exit(_run_drill(root, curriculum, exercise, box))

@@ -254,8 +254,11 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
         problems += sol_problems + stub_problems
         held = sol_held + stub_held
         kit_tests = sum(1 for t in solutions_run.result().tests if t.slug is None)
-        for future in mutant_runs:
+        step = max(10, len(mutant_runs) // 8)
+        for done, future in enumerate(mutant_runs, start=1):
             outcome = future.result()
+            if done % step == 0 and done < len(mutant_runs):
+                say(f"{done}/{len(mutant_runs)} mutants tried")
             summaries[outcome.mutant.slug].mutants.append(outcome)
             if outcome.skipped:
                 skipped.append(f"mutant {outcome.mutant.label}: {outcome.skipped}")

@@ -174,3 +174,18 @@ def test_a_syntax_error_in_the_learners_file_is_one_line(mini_kit):
     assert "SyntaxError" in checked.stderr
     assert "Traceback" not in checked.stderr + checked.stdout
     assert "_pytest" not in checked.stderr + checked.stdout, "no pytest internals, just the line to fix"
+
+
+def test_resetting_a_shared_package_asks_first_and_changes_nothing_without_yes(mini_kit):
+    curriculum = mini_kit / "curriculum.toml"
+    curriculum.write_text(curriculum.read_text().replace('slug = "adder"', 'slug = "adder"\ngroup = "maths"'))
+    run_dojo(mini_kit)
+    mine = mini_kit / "katas" / "adder.py"
+    mine.write_text("# my work\n")
+    refused = run_dojo(mini_kit, "reset", "adder")  # stdin is not a terminal: no prompt, a clear refusal
+    assert refused.returncode == 2
+    assert "--yes" in refused.stderr
+    assert mine.read_text() == "# my work\n"
+    assert not (mini_kit / ".dojo" / "backups").exists()
+    assert run_dojo(mini_kit, "reset", "adder", "--yes").returncode == 0
+    assert mine.read_text() != "# my work\n"
