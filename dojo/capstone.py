@@ -28,7 +28,6 @@ import asyncio
 import dataclasses
 import importlib
 import io
-import socket
 import sys
 import time
 import traceback
@@ -273,12 +272,9 @@ def _target(value: str) -> Target:
 
 
 def _check_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            raise CapstoneError(f"cannot listen on {host}:{port} ({error.strerror}): pass another --port", 2) from None
+    error = pg.bind_error(host, port)
+    if error is not None:
+        raise CapstoneError(f"cannot listen on {host}:{port} ({error.strerror}): pass another --port", 2)
 
 
 @data_app.command("deals")
@@ -367,20 +363,24 @@ def serve(
     uvicorn.run(app, host=host, port=port)
 
 
+def _capstone_folder(root: Path) -> Path:
+    """``.dojo/capstone/``: generated data sets and the databases dojo itself creates."""
+    folder = state_dir(root) / "capstone"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _database_url(root: Path, seams: Seams, target: Target, database_url: str | None) -> str:
     """The URL to use: the one given; else the reference's own file (its migrations must never meet the
     learner's database, whose revisions differ); else the learner's settings."""
     if database_url is None and target == "solutions":
-        folder = state_dir(root) / "capstone"
-        folder.mkdir(parents=True, exist_ok=True)
-        return f"sqlite+aiosqlite:///{folder / 'solutions.db'}"
+        return f"sqlite+aiosqlite:///{_capstone_folder(root) / 'solutions.db'}"
     return seams.database_url(database_url)
 
 
 def _fresh_database(root: Path, seams: Seams, target: Target, database_url: str | None, rows: int, seed: int) -> str:
     """Generate (or reuse) the data set, then migrate and load it; returns the database URL to serve."""
-    folder = state_dir(root) / "capstone"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _capstone_folder(root)
     csv_path = folder / f"deals-{rows}-{seed}.csv"
     if not csv_path.is_file():  # the generator is deterministic: an existing file is the same data
         partial = csv_path.with_suffix(".partial")

@@ -200,13 +200,20 @@ def directory_from_env() -> Path:
 def _check_port(port: int) -> None:
     if not 1024 <= port <= 65535:
         raise PgError(f"--port must be between 1024 and 65535, not {port}")
+    if bind_error(HOST, port) is not None:
+        raise PgError(f"port {port} on {HOST} is busy: pick another with --port, or `dojo pg stop` the old server")
+
+
+def bind_error(host: str, port: int) -> OSError | None:
+    """Why a server could not listen on ``host:port`` right now, or None if it could."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # Like the server itself: a port whose last connections linger in TIME_WAIT is free to listen on.
+        # Like PostgreSQL and uvicorn: a port whose last connections linger in TIME_WAIT is free to listen on.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((HOST, port))
-        except OSError:
-            raise PgError(f"port {port} on {HOST} is busy: pick another with --port, or `dojo pg stop` the old server") from None
+            probe.bind((host, port))
+        except OSError as error:
+            return error
+    return None
 
 
 def _prepare_folder(cluster: Cluster) -> None:

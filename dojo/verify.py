@@ -28,7 +28,7 @@ from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
 from dojo.mutants import load as load_mutants
 from dojo.paths import LEARNER_PACKAGES, pristine_root, solutions_root
 from dojo.problems import Problem
-from dojo.runner import RunResult, TestOutcome, marker_expression, run_pytest
+from dojo.runner import RunResult, TestOutcome, marker_expression, run_pytest, selection
 from dojo.workspace import pristine_files
 
 MIN_MUTANTS = 2
@@ -175,7 +175,7 @@ def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
             tree = apply(mutant, solutions_root(root), Path(scratch) / "tree")
         except MutantError as error:
             return MutantResult(mutant, None, str(error))
-        result = run_pytest(root, ["-q", "-x", "-m", exercise.slug, *exercise.tests], tree=tree, drop_env=drop)
+        result = run_pytest(root, ["-q", "-x", *selection([exercise])], tree=tree, drop_env=drop)
     failing = [t.nodeid for t in result.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
     if failing:
         return MutantResult(mutant, failing[0])
@@ -226,14 +226,13 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             )
         mutant_plan.extend((exercise, mutant) for mutant in found)
 
-    selection = marker_expression(exercises)
-    # With --only, name the test files: a broken file elsewhere in the kit must not stop the run.
-    files = [] if whole_kit else sorted({test for e in exercises for test in e.tests})
-    solution_args = ["-q"] if whole_kit else ["-q", "-m", selection, *files]
+    # With --only, name the test files too: a broken file elsewhere in the kit must not stop the run.
+    chosen_tests = ["-m", marker_expression(exercises)] if whole_kit else selection(exercises)
+    solution_args = ["-q"] if whole_kit else ["-q", *chosen_tests]
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:
         say("running every test against solutions/ and against the pristine stubs")
         solutions_run = pool.submit(run_pytest, root, solution_args, target="solutions")
-        pristine_run = pool.submit(run_pytest, root, ["-q", "-m", selection, *files], target="pristine")
+        pristine_run = pool.submit(run_pytest, root, ["-q", *chosen_tests], target="pristine")
         lint_runs: list[Future[list[Problem]]] = []
         if options.lint:
             scope = None if whole_kit else exercises
