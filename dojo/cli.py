@@ -27,6 +27,7 @@ from dojo import capstone, reviews
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.drill import commands as drill
 from dojo.mutants import MutantError
 from dojo.paths import KitNotFoundError, dojo_command, kit_root, pristine_root, solutions_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
@@ -337,85 +338,6 @@ def solution(
         console.print("Your files match the reference exactly.")
 
 
-@app.command()
-def drill(
-    slug: Annotated[str | None, typer.Argument(help="exercise to drill; default: your next one")] = None,
-    minutes: Annotated[int | None, typer.Option(min=1, max=180, help="time box; default: the exercise's")] = None,
-    interviewer: Annotated[
-        bool, typer.Option("--interviewer", help="print the interviewer's card instead of starting the clock")
-    ] = False,
-) -> None:
-    """A timed mock-interview round: the clock runs, tests re-run on every save, and it ends when they pass."""
-    root, curriculum = _kit()
-    if slug is None:
-        upcoming = next_exercise(measure(root, curriculum))
-        if upcoming is None:
-            raise UsageProblem(f"every exercise is solved: name one to drill it again (after `{DOJO} reset SLUG`)")
-        exercise = upcoming.exercise
-    else:
-        exercise = _exercise(curriculum, slug)
-    box = minutes or exercise.timebox_minutes or 30
-    if interviewer:
-        _print_interviewer_card(root, exercise, box)
-        return
-    _materialize(root, curriculum)
-    console.print(Panel(Markdown(_brief(root, exercise)), title=f"drill: {exercise.slug} · {box} min"))
-    console.print(f"Edit [bold]{exercise.path}[/]; tests re-run on every save. Ctrl-C gives up.")
-    raise typer.Exit(_run_drill(root, curriculum, exercise, box))
-
-
-def _print_interviewer_card(root: Path, exercise: Exercise, box: int) -> None:
-    from dojo.mutants import load as load_mutants
-
-    console.print(Panel(Markdown(_brief(root, exercise)), title=f"interviewer card: {exercise.slug} · {box} min"))
-    console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
-    for number, text in enumerate(exercise.hints, start=1):
-        console.print(f"  {number}. {escape(text)}")
-    console.print("[bold]What a strong candidate says unprompted:[/]")
-    for point in exercise.talking_points:
-        console.print(f"  • {escape(point)}")
-    mistakes = load_mutants(root, exercise)
-    if mistakes:
-        console.print("[bold]Classic mistakes to watch for (the kit's tests catch each one):[/]")
-        for mutant in mistakes:
-            console.print(f"  ✗ {escape(mutant.why)}")
-    console.print(f"[dim]The candidate runs: {DOJO} drill {exercise.slug} --minutes {box}[/]")
-
-
-def _run_drill(root: Path, curriculum: Curriculum, exercise: Exercise, box: int) -> int:
-    import time
-
-    from watchfiles import watch as watch_files
-
-    started = time.monotonic()
-    deadline = started + box * 60
-    watched = str(root / exercise.path if exercise.is_package else (root / exercise.path).parent)
-
-    def attempt() -> bool:
-        passed = _run_check(root, curriculum, (exercise,), "learner") == 0
-        left = deadline - time.monotonic()
-        if not passed:
-            console.print(f"[dim]{max(0, int(left // 60))}:{max(0, int(left % 60)):02d} left · watching {watched}[/]")
-        return passed
-
-    try:
-        if attempt():
-            return 0
-        for changes in watch_files(watched, debounce=300, rust_timeout=1000, yield_on_timeout=True, raise_interrupt=True):
-            if time.monotonic() >= deadline:
-                console.print(f"\n[red]Time is up ({box} min).[/] Look at `{DOJO} hint {exercise.slug}`, then try again.")
-                return 1
-            if changes:
-                console.clear()
-                if attempt():
-                    used = time.monotonic() - started
-                    console.print(f"[bold green]Done in {int(used // 60)}:{int(used % 60):02d} of {box}:00.[/]")
-                    return 0
-    except KeyboardInterrupt:
-        console.print("\nDrill stopped.")
-    return 1
-
-
 @app.command("verify")
 def verify_command(
     only: Annotated[list[str] | None, typer.Option("--only", help="verify just these exercises (repeatable)")] = None,
@@ -445,6 +367,7 @@ def verify_command(
 
 capstone.register(app)
 reviews.register(app)
+drill.register(app)
 
 
 def main() -> None:

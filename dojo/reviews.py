@@ -55,6 +55,7 @@ Severity = Literal["high", "medium", "low"]
 SEVERITIES: Final[tuple[Severity, ...]] = ("high", "medium", "low")
 _RULE_RE: Final = re.compile(r"^(ruff:[A-Z]+[0-9]+|mypy:[a-z][a-z0-9-]*)$")
 _FINDING_KEYS: Final = ("line", "title", "why", "severity", "fix", "lint", "tests")
+_OPTIONAL_FINDING_KEYS: Final = ("keywords",)  # synonym groups a review drill grades notes by
 _GUARD_MARKER: Final = "guard"
 _SEVERITY_STYLE: Final[Mapping[Severity, Text]] = {
     "high": Text("high", style="bold red"),
@@ -219,6 +220,7 @@ class KeyFinding:
     fix: str
     lint: tuple[str, ...]
     tests: tuple[str, ...]
+    keywords: tuple[str, ...] = ()  # "session|connection": a note naming one of each group found it
 
     @property
     def caught_by(self) -> str:
@@ -274,7 +276,7 @@ def _finding(entry: Mapping[str, object], where: str) -> KeyFinding:
     missing = [key for key in _FINDING_KEYS if key not in entry]
     if missing:
         raise AnswerKeyError(f"{where}: missing {', '.join(missing)}")
-    unknown = sorted(set(entry) - set(_FINDING_KEYS))
+    unknown = sorted(set(entry) - set(_FINDING_KEYS) - set(_OPTIONAL_FINDING_KEYS))
     if unknown:
         raise AnswerKeyError(f"{where}: unknown key(s) {', '.join(unknown)}")
     severity = _text(entry, "severity", where)
@@ -295,6 +297,7 @@ def _finding(entry: Mapping[str, object], where: str) -> KeyFinding:
         fix=_text(entry, "fix", where),
         lint=lint,
         tests=tests,
+        keywords=_texts(entry, "keywords", where) if "keywords" in entry else (),
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from dojo.curriculum import Curriculum, Exercise
 from dojo.paths import LEARNER_PACKAGES, pristine_root, state_dir
 
-_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+_SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}  # .git: a drill's own repository
 
 
 def _files_under(base: Path) -> Iterator[Path]:

@@ -1,0 +1,159 @@
+"""The capstone's version history, judged the way the playbook's pre-commit hook would judge it.
+
+Every commit made during the drill is exported (``git archive``) into a temporary tree of its own, and
+there: its round's tests run (with every earlier round's, as ``dojo check roundN`` does), ``ruff check``
+with the kit's configuration, and ``mypy --strict``. Nothing touches the learner's working folder or
+their repository's state; the export is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from dojo.drill import git
+from dojo.drill.machine import SeenCommit
+from dojo.drill.plan import DrillPlan
+from dojo.drill.session import drills_dir
+from dojo.runner import run_pytest, selection
+
+CONVENTIONAL: Final = re.compile(r"^(feat|fix|test|docs|refactor|perf|chore|style|build|ci|revert)(\([^)]+\))?!?: \S")
+# mypy --strict as a pre-commit hook runs it, plus the kit's one allowance (asyncpg ships no types).
+MYPY_INI: Final = """[mypy]
+strict = True
+explicit_package_bases = True
+warn_unreachable = True
+
+[mypy-asyncpg.*]
+ignore_missing_imports = True
+"""
+
+
+@dataclass(frozen=True)
+class CommitCheck:
+    sha: str
+    subject: str
+    step: str
+    conventional: bool
+    tests: str  # "12/12", or why they could not run
+    tests_ok: bool
+    ruff_ok: bool
+    mypy_ok: bool
+    problems: tuple[str, ...]  # the first line of each failure, for the report
+
+    @property
+    def ok(self) -> bool:
+        return self.conventional and self.tests_ok and self.ruff_ok and self.mypy_ok
+
+
+def is_conventional(subject: str) -> bool:
+    return bool(CONVENTIONAL.match(subject))
+
+
+def check_history(
+    root: Path, plan: DrillPlan, repo: Path, base: str | None, seen: Sequence[SeenCommit], progress: Callable[[str], None]
+) -> list[CommitCheck]:
+    """Check each commit after ``base`` still on HEAD, oldest first, attributed to the round it was made in."""
+    rounds = {commit.sha: commit.step for commit in seen}
+    history = git.commits_since(repo, base)
+    checks: list[CommitCheck] = []
+    for number, (sha, subject) in enumerate(history, start=1):
+        step_slug = rounds.get(sha, plan.steps[0].slug)
+        progress(f"checking commit {number}/{len(history)}: {sha[:7]} {subject}")
+        checks.append(_check(root, plan, repo, sha, subject, step_slug))
+    return checks
+
+
+def _check(root: Path, plan: DrillPlan, repo: Path, sha: str, subject: str, step_slug: str) -> CommitCheck:
+    step = next(step for step in plan.steps if step.slug == step_slug)
+    with tempfile.TemporaryDirectory(prefix="dojo-commit-") as scratch:
+        tree = Path(scratch)
+        package = tree / plan.watched
+        _export(repo, sha, package)
+        for parent in package.relative_to(tree).parents:
+            if parent != Path("."):
+                (tree / parent / "__init__.py").touch()
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            tests = pool.submit(run_pytest, root, ["-q", "--tb=no", *selection(step.checks)], tree=tree)
+            ruff = pool.submit(_ruff, root, package)
+            mypy = pool.submit(_mypy, root, tree, package)
+            result, ruff_problem, mypy_problem = tests.result(), ruff.result(), mypy.result()
+    wanted = {exercise.slug for exercise in step.checks}
+    mine = [test for test in result.tests if test.slug in wanted]
+    tests_ok = bool(mine) and not result.collection_errors and all(test.passed for test in mine)
+    summary = f"{sum(test.passed for test in mine)}/{len(mine)}" if not result.collection_errors else "not collected"
+    problems = [p for p in (ruff_problem, mypy_problem) if p]
+    if not tests_ok:
+        failing = [test.nodeid.rsplit("::", 1)[-1] for test in mine if not test.passed]
+        problems.insert(0, f"tests: {', '.join(failing[:3]) or (result.collection_errors or ('no tests ran',))[0].splitlines()[0]}")
+    conventional = is_conventional(subject)
+    if not conventional:
+        problems.insert(0, "message: not a conventional commit (feat: ..., fix: ..., test: ...)")
+    return CommitCheck(sha, subject, step_slug, conventional, summary, tests_ok, ruff_problem is None, mypy_problem is None, tuple(problems))
+
+
+def _export(repo: Path, sha: str, destination: Path) -> None:
+    archive = subprocess.run(["git", "archive", "--format=tar", sha], cwd=repo, capture_output=True, check=True)
+    destination.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(destination, filter="data")
+
+
+def _python_files(package: Path) -> list[str]:
+    return [str(path) for path in sorted(package.rglob("*.py"))]
+
+
+def _ruff(root: Path, package: Path) -> str | None:
+    files = _python_files(package)
+    if not files:
+        return None
+    config = ["--config", str(root / "pyproject.toml")] if _has_ruff_config(root) else ["--isolated"]
+    # Files are named one by one: the kit's config excludes katas/ from its own linting, and an
+    # explicitly named file is linted whatever the excludes say.
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--quiet", "--output-format", "concise", *config, *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return None if done.returncode == 0 else "ruff: " + _first(done.stdout or done.stderr, package)
+
+
+def _mypy(root: Path, tree: Path, package: Path) -> str | None:
+    config = tree / "mypy.ini"
+    config.write_text(MYPY_INI, encoding="utf-8")
+    cache = drills_dir(root) / "mypy-cache"  # warm across commits: only what changed is re-checked
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache), "--no-error-summary",
+         str(package.relative_to(tree))],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    return None if done.returncode == 0 else "mypy: " + _first(done.stdout or done.stderr, package)
+
+
+def _first(output: str, package: Path) -> str:
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    line = lines[0] if lines else "failed"
+    return line.replace(str(package) + "/", "")
+
+
+def _has_ruff_config(root: Path) -> bool:
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool", {})
+    return isinstance(tool, dict) and "ruff" in tool

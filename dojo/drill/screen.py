@@ -1,0 +1,77 @@
+"""The drill's screen: one renderable built from the machine's state, redrawn in place by rich Live."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.text import Text
+
+from dojo.drill.clock import mmss
+from dojo.drill.machine import DrillMachine
+from dojo.drill.plan import DrillPlan
+
+
+def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
+    plan, state, record, step = machine.plan, machine.state, machine.record, machine.step
+    now = machine.clock()
+    left = machine.deadline() - now
+    lines: list[Text] = []
+    clock = Text(f"⏱ {mmss(now)} elapsed", style="bold")
+    if plan.kind == "capstone":
+        clock.append(f" · {step.slug} due done by {mmss(machine.deadline())}")
+    clock.append(f" · {mmss(left)} left" if left >= 0 else f" · {mmss(-left)} over", style="green" if left >= 0 else "bold red")
+    lines.append(clock)
+    if machine.pair is not None:
+        lines.append(
+            Text(
+                f"driver: {machine.pair.driver(now)} · navigator: {machine.pair.navigator(now)} · "
+                f"swap in {mmss(machine.pair.until_swap(now))}",
+                style="cyan",
+            )
+        )
+    lines.append(Text(""))
+    lines.append(Text.assemble(("The ask: ", "bold"), f"“{step.ask}”"))
+    if step.questions and record.runs == 0:
+        lines.append(Text("Ask before you type:", style="bold"))
+        lines.extend(Text(f"  • {question}") for question in step.questions)
+    if notes:
+        lines.append(Text(f"Write your findings in {notes}: one per line or bullet, as you would say them.", style="yellow"))
+    lines.append(Text(""))
+    lines.append(_tests_line(machine))
+    if state.hint_text:
+        lines.append(Text(state.hint_text, style="magenta"))
+    if state.banner:
+        lines.append(Text(state.banner, style="bold yellow"))
+    lines.append(_rubric_line(machine))
+    keys = " · ".join(f"{key} {action}" for key, action in machine.keys().items())
+    lines.append(Text(f"keys: {keys} · 1-{len(plan.rubric)} rubric · Ctrl-C pauses", style="dim"))
+    return Panel(Group(*lines), title=_title(plan, machine), title_align="left")
+
+
+def _title(plan: DrillPlan, machine: DrillMachine) -> str:
+    if plan.kind == "capstone":
+        return f"drill: {plan.name} · round {machine.state.current + 1} of {len(plan.steps)} · {plan.total_minutes} min"
+    return f"drill: {plan.name} · {machine.step.budget_minutes} min"
+
+
+def _tests_line(machine: DrillMachine) -> Text:
+    record, state = machine.record, machine.state
+    if state.running:
+        return Text("running the tests…", style="dim")
+    if record.runs == 0:
+        return Text("tests: not run yet (r, or save a file)", style="dim")
+    if record.error:
+        return Text(f"tests: {record.error}", style="red")
+    line = Text(f"tests: {record.passed}/{record.total} passed", style="green" if record.green else "red")
+    if record.failing:
+        shown = ", ".join(record.failing[:3]) + (" …" if len(record.failing) > 3 else "")
+        line.append(f" · failing: {shown}", style="default")
+    return line
+
+
+def _rubric_line(machine: DrillMachine) -> Text:
+    counts: dict[str, int] = {}
+    for mark in machine.state.marks:
+        counts[mark.criterion] = counts.get(mark.criterion, 0) + 1
+    parts = [f"{c.key} {c.name}" + (f" x{counts[c.name]}" if c.name in counts else "") for c in machine.plan.rubric]
+    return Text("rubric: " + " · ".join(parts), style="dim")
