@@ -295,7 +295,10 @@ class DrillMachine:
                 return [*effects, *self._finish("time")]
             if self.plan.kind == "capstone" and not self.is_last:
                 following = self.plan.steps[self.state.current + 1].slug
-                self.state.banner = f"{self.step.slug}'s budget is spent: {following} is due at {mmss(self.deadline())}."
+                self.state.banner = (
+                    f"{mmss(self.deadline())}: the interviewer would be asking for {following} by now "
+                    f"({self.step.slug}'s budget is {self.step.budget_minutes} min)."
+                )
             else:
                 self.state.banner = f"Time is up ({mmss(self.deadline())}). Keep going or q to stop; the report shows the overrun."
         return effects

@@ -38,6 +38,14 @@ def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
         lines.append(Text(f"Write your findings in {notes}: one per line or bullet, as you would say them.", style="yellow"))
     lines.append(Text(""))
     lines.append(_tests_line(machine))
+    if plan.kind == "capstone":
+        mine = [commit for commit in state.commits if commit.step == step.slug]
+        line = Text(f"commits this round: {len(mine)}", style="green" if mine else "yellow")
+        if state.commits:
+            line.append(f" · last: {state.commits[-1].subject}", style="default")
+        else:
+            line.append(" · commit each step (git commit in the round's folder), as in the interview", style="dim")
+        lines.append(line)
     if state.hint_text:
         lines.append(Text(state.hint_text, style="magenta"))
     if state.banner:

@@ -169,6 +169,7 @@ class Terminal:
 
     def __init__(self, root: Path, clock: Path) -> None:
         self.root, self.clock = root, clock
+        self.children: list[pexpect.spawn[str]] = []
         self.set_clock(0)
 
     def set_clock(self, seconds: float) -> None:
@@ -176,7 +177,7 @@ class Terminal:
         temp.write_text(str(seconds))
         temp.replace(self.clock)  # atomic: the drill never reads half a number
 
-    def spawn(self, *args: str) -> pexpect.spawn:
+    def spawn(self, *args: str) -> pexpect.spawn[str]:
         env = {**os.environ, "DOJO_ROOT": str(self.root), "DOJO_DRILL_CLOCK": str(self.clock), "TERM": "xterm-256color"}
         for name in ("CI", "NO_COLOR", "COLUMNS", "LINES", "UV"):
             env.pop(name, None)
@@ -184,12 +185,17 @@ class Terminal:
             sys.executable, ["-m", "dojo", *args], cwd=str(self.root), env=env, dimensions=(50, 160),
             encoding="utf-8", timeout=30,
         )  # fmt: skip
+        self.children.append(child)
         return child
 
 
 @pytest.fixture
 def terminal(drill_kit: Path, tmp_path: Path) -> Iterator[Terminal]:
-    yield Terminal(drill_kit, tmp_path / "clock")
+    session = Terminal(drill_kit, tmp_path / "clock")
+    yield session
+    for child in session.children:  # a failed test must not leave a drill running
+        if child.isalive():
+            child.terminate(force=True)
 
 
 def git(directory: Path, *args: str) -> str:
