@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import tomllib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -66,12 +67,14 @@ def check_history(
     """Check each commit after ``base`` still on HEAD, oldest first, attributed to the round it was made in."""
     rounds = {commit.sha: commit.step for commit in seen}
     history = git.commits_since(repo, base)
-    checks: list[CommitCheck] = []
-    for number, (sha, subject) in enumerate(history, start=1):
-        step_slug = rounds.get(sha, plan.steps[0].slug)
-        progress(f"checking commit {number}/{len(history)}: {sha[:7]} {subject}")
-        checks.append(_check(root, plan, repo, sha, subject, step_slug))
-    return checks
+    progress(f"checking {len(history)} commit(s): each one's round tests, ruff and mypy --strict…")
+    # Two commits at a time: most of each check is a child pytest waiting on its own imports.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(_check, root, plan, repo, sha, subject, rounds.get(sha, plan.steps[0].slug))
+            for sha, subject in history
+        ]
+        return [future.result() for future in futures]
 
 
 def _check(root: Path, plan: DrillPlan, repo: Path, sha: str, subject: str, step_slug: str) -> CommitCheck:
@@ -129,11 +132,20 @@ def _ruff(root: Path, package: Path) -> str | None:
     return None if done.returncode == 0 else "ruff: " + _first(done.stdout or done.stderr, package)
 
 
+_MYPY_CACHE_LOCK: Final = threading.Lock()  # one mypy at a time writes the shared cache
+
+
 def _mypy(root: Path, tree: Path, package: Path) -> str | None:
     config = tree / "mypy.ini"
     config.write_text(MYPY_INI, encoding="utf-8")
     cache = drills_dir(root) / "mypy-cache"  # warm across commits: only what changed is re-checked
-    done = subprocess.run(
+    with _MYPY_CACHE_LOCK:
+        done = _mypy_run(tree, config, cache, package)
+    return None if done.returncode == 0 else "mypy: " + _first(done.stdout or done.stderr, package)
+
+
+def _mypy_run(tree: Path, config: Path, cache: Path, package: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache), "--no-error-summary",
          str(package.relative_to(tree))],
         cwd=tree,
@@ -141,7 +153,6 @@ def _mypy(root: Path, tree: Path, package: Path) -> str | None:
         text=True,
         check=False,
     )  # fmt: skip
-    return None if done.returncode == 0 else "mypy: " + _first(done.stdout or done.stderr, package)
 
 
 def _first(output: str, package: Path) -> str:

@@ -31,7 +31,7 @@ def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
         )
     lines.append(Text(""))
     lines.append(Text.assemble(("The ask: ", "bold"), f"“{step.ask}”"))
-    if step.questions and record.runs == 0:
+    if step.questions and not record.green:
         lines.append(Text("Ask before you type:", style="bold"))
         lines.extend(Text(f"  • {question}") for question in step.questions)
     if notes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pexpect
 
+from tests.dojo.drill.conftest import BOTH_ROUNDS, ROUND1, git
 from tests.dojo.test_cli import SOLVED
 
 
@@ -62,3 +63,68 @@ def test_ctrl_c_saves_the_drill_and_resume_continues_with_the_clock_where_it_was
     assert not (terminal.root / ".dojo" / "drills" / "current.json").exists()
     [report] = (terminal.root / ".dojo" / "drills").glob("*-adder.md")
     assert "| adder | 30:00 | 30:00 | 3:05 | 2/2 ✔ | 1 |" in report.read_text()
+
+
+def _commit(package, message):
+    git(package, "add", "-A")
+    git(package, "commit", "-q", "-m", message)
+
+
+def test_the_capstone_interview_reveals_rounds_in_turn_and_judges_every_commit(terminal):
+    package = terminal.root / "katas" / "deals_api"
+    child = terminal.spawn("drill", "capstone", "--pair", "ana,ben", "--swap", "10")
+    child.expect_exact("List the deals.")
+    child.expect_exact("Flat table or normalised?")  # the clarifying questions, before any code
+    child.expect_exact("driver: ana · navigator: ben")
+    child.expect_exact("tests: 0/1 passed")
+    assert git(package, "log", "--format=%s") == "chore: the starter, before the interview"
+    child.send("1")
+    child.send("2")
+    child.expect_exact("marked: clarify")
+    child.send("n")  # not green yet: round 2 stays hidden
+    child.expect_exact("n moves on once the tests pass")
+
+    terminal.set_clock(601)
+    child.expect_exact("SWAP: ben drives, ana navigates.")
+    child.expect_exact("\a")
+    terminal.set_clock(901)
+    child.expect_exact("15:00: the interviewer would be asking for round2 by now")
+
+    (package / "core.py").write_text(ROUND1)
+    child.expect_exact("round1 passes, with every earlier round")
+    _commit(package, "feat: list the deals")
+    child.expect_exact("last: feat: list the deals")
+    child.send("n")
+    child.expect_exact("Count the deals.")
+
+    (package / "core.py").write_text(ROUND1.replace('raise NotImplementedError("count_deals")  # TODO', "return 3"))
+    _commit(package, "feat: count the deals")  # committed red: 3 is not the count
+    child.expect_exact("last: feat: count the deals")
+    (package / "core.py").write_text(BOTH_ROUNDS.replace("def count_deals() -> int:", "def count_deals():"))
+    _commit(package, "fix: count from the list")  # green, but mypy --strict refuses the untyped def
+    child.expect_exact("last: fix: count from the list")
+    (package / "core.py").write_text(BOTH_ROUNDS)
+    _commit(package, "fix: type the count")
+    child.expect_exact("last: fix: type the count")
+    child.send("r")
+    child.expect_exact("round2 passes, with every earlier round. n wraps up")
+    child.send("n")
+    child.expect_exact("Drill report: capstone")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    [report] = (terminal.root / ".dojo" / "drills").glob("*-capstone.md")
+    text = report.read_text()
+    rows = {line.split(" | ")[2]: line for line in text.splitlines() if line.startswith("| ") and line.count(" | ") == 6}
+    assert rows["feat: list the deals"].endswith("| round1 | feat: list the deals | ✔ | 1/1 ✔ | ✔ | ✔ |")
+    assert "| round2 | feat: count the deals | ✔ | 1/2 ✘ | ✔ | ✔ |" in rows["feat: count the deals"]
+    assert "| round2 | fix: count from the list | ✔ | 2/2 ✔ | ✔ | ✘ |" in rows["fix: count from the list"]
+    assert rows["fix: type the count"].endswith("| ✔ | 2/2 ✔ | ✔ | ✔ |")
+    assert "- ✔ round1: 1 commit(s), 1 conventional" in text
+    assert "- ✘ round2: 3 commit(s), 3 conventional" in text
+    assert "tests: test_counts" in text
+    assert "mypy: katas/deals_api/core.py" in text
+    assert "| 2 clarify | 1 | · | 1 |" in text
+    assert "Pair: ana, ben, swapping every 10 min" in text
+    assert (package / "core.py").read_text() == BOTH_ROUNDS, "the judging never touches the learner's files"
