@@ -13,6 +13,7 @@ and, beside the fix, an answer key (``solutions/reviews/<slug>.answers.toml``)::
     fix = "what the fixed code does instead"
     lint = ["ruff:E711"]           # every linter finding at this line; [] when no linter catches it
     tests = ["test_closes_the_session"]  # behaviour tests that catch it; required when lint is []
+    keywords = ["session|connection", "close|leak"]  # optional: how a review drill recognises it in notes
 
 The linters are the review ruff profile (``[tool.dojo.review-ruff]`` in pyproject.toml) and ``mypy --strict`` under the kit's
 mypy configuration. ``dojo verify`` holds the key to the tools, so it stays true as they change: the

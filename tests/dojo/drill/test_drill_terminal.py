@@ -128,3 +128,30 @@ def test_the_capstone_interview_reveals_rounds_in_turn_and_judges_every_commit(t
     assert "| 2 clarify | 1 | · | 1 |" in text
     assert "Pair: ana, ben, swapping every 10 min" in text
     assert (package / "core.py").read_text() == BOTH_ROUNDS, "the judging never touches the learner's files"
+
+
+def test_a_review_drill_grades_the_notes_by_smell_when_the_time_box_ends(terminal):
+    notes = terminal.root / "reviews" / "smelly.notes.md"
+    notes.parent.mkdir(parents=True, exist_ok=True)
+    notes.write_text("- an old note from last week\n")
+    child = terminal.spawn("drill", "smelly")
+    child.expect_exact("your earlier notes are saved in .dojo/backups/smelly/")
+    child.expect_exact("Write your findings in reviews/smelly.notes.md")
+    child.expect_exact("f finish and grade my notes")
+    notes.write_text(
+        notes.read_text()
+        + "- Off by one: it returns the second element, items[1]\n"
+        + "- the name `first` shadows nothing, fine\n"
+    )
+    terminal.set_clock(601)
+    child.expect_exact("Time is up (10 min)")
+    child.expect_exact("Findings: 1/2 of the answer key")
+    child.expect(pexpect.EOF)
+    child.close()
+    [report] = (terminal.root / ".dojo" / "drills").glob("*-smelly.md")
+    text = report.read_text()
+    assert "- ✔ line 5: Off by one: index 1 is the second item" in text
+    assert "- ✘ line 4 (low): No error for an empty list" in text
+    assert "- ? “the name `first` shadows nothing, fine”" in text
+    [backup] = (terminal.root / ".dojo" / "backups" / "smelly").glob("*/reviews/smelly.notes.md")
+    assert backup.read_text() == "- an old note from last week\n"
