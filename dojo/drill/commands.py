@@ -257,4 +257,7 @@ def _print_card(root: Path, plan: DrillPlan) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from dojo.drill import pair
+
     app.command()(drill)
+    app.add_typer(pair.app, name="pair")
