@@ -130,12 +130,14 @@ def test_the_interviewer_card_lists_hints_talking_points_and_classic_mistakes(mi
     assert "minus instead of plus" in card.stdout
 
 
-def test_a_drill_on_a_solved_exercise_ends_at_once_with_the_time_taken(mini_kit):
+def test_a_drill_on_a_solved_exercise_says_so_and_how_to_reset_it_first(mini_kit):
     run_dojo(mini_kit)
     (mini_kit / "katas" / "adder.py").write_text(SOLVED)
     run = run_dojo(mini_kit, "drill", "adder", "--minutes", "5")
     assert run.returncode == 0, run.stdout
-    assert "Addition is commutative." in run.stdout
+    assert "adder already passes" in run.stdout
+    assert "dojo reset adder" in run.stdout
+    assert (mini_kit / "katas" / "adder.py").read_text() == SOLVED, "saying so changes nothing"
 
 
 def test_hints_print_brackets_literally_not_as_markup(mini_kit):
