@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pexpect
 
 from tests.dojo.drill.conftest import BOTH_ROUNDS, ROUND1, git
@@ -65,7 +67,7 @@ def test_ctrl_c_saves_the_drill_and_resume_continues_with_the_clock_where_it_was
     assert "| adder | 30:00 | 30:00 | 3:05 | 2/2 ✔ | 1 |" in report.read_text()
 
 
-def _commit(package, message):
+def _commit(package: Path, message: str) -> None:
     git(package, "add", "-A")
     git(package, "commit", "-q", "-m", message)
 
