@@ -93,7 +93,7 @@ def _start(root: Path, curriculum: Curriculum, plan: DrillPlan, schedule: SwapSc
         events = _collect(root, first)
     if events.total and events.passed == events.total and not events.error:
         what = plan.watched
-        reset = "capstone --yes" if plan.kind == "capstone" else plan.name
+        reset = f"{first.slug} --yes" if plan.kind == "capstone" else plan.name
         console.print(
             f"[bold]{escape(first.slug)} already passes[/] in {escape(what)}: there is nothing to drill. "
             f"To drill it from the starter, first `{DOJO} reset {reset}` (your files are backed up to .dojo/backups/), "

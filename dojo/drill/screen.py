@@ -18,7 +18,7 @@ def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
     lines: list[Text] = []
     clock = Text(f"⏱ {mmss(now)} elapsed", style="bold")
     if plan.kind == "capstone":
-        clock.append(f" · {step.slug} due done by {mmss(machine.deadline())}")
+        clock.append(f" · {step.slug} due by {mmss(machine.deadline())}")
     clock.append(f" · {mmss(left)} left" if left >= 0 else f" · {mmss(-left)} over", style="green" if left >= 0 else "bold red")
     lines.append(clock)
     if machine.pair is not None:
@@ -44,7 +44,7 @@ def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
         if state.commits:
             line.append(f" · last: {state.commits[-1].subject}", style="default")
         else:
-            line.append(" · commit each step (git commit in the round's folder), as in the interview", style="dim")
+            line.append(f" · commit each step in {plan.watched}, as in the interview", style="dim")
         lines.append(line)
     if state.hint_text:
         lines.append(Text(state.hint_text, style="magenta"))
