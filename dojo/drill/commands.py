@@ -217,7 +217,16 @@ def _resume(root: Path, curriculum: Curriculum) -> int:
     plan = build(root, curriculum, session.name, session.minutes)
     schedule = SwapSchedule(tuple(session.pair), session.swap or 10) if session.pair else None
     clock = DrillClock(source_from_env(), offset=session.elapsed)
-    machine = DrillMachine(plan, clock, schedule, DrillState.from_json(session.state))
+    try:
+        state = DrillState.from_json(session.state)
+        if not 0 <= state.current < len(plan.steps) or [r.slug for r in state.records] != [s.slug for s in plan.steps[: len(state.records)]]:
+            raise ValueError("its rounds are not the curriculum's")
+    except (KeyError, TypeError, ValueError) as error:
+        saved = (sessions.drills_dir(root) / sessions.CURRENT).relative_to(root)
+        raise DrillUsageError(f"the paused drill no longer fits curriculum.toml ({error}); delete {saved} to drop it") from None
+    machine = DrillMachine(plan, clock, schedule, state)
+    if state.finished:  # stopped while its report was being made: make it now
+        return _finish(root, plan, machine, clock, session, schedule, state.finished)
     machine.state.banner = f"Resumed at {mmss(session.elapsed)}."
     console.print(f"Resuming the {escape(plan.name)} drill at {mmss(session.elapsed)}.")
     return _drive(root, curriculum, plan, machine, clock, session, schedule)

@@ -74,6 +74,8 @@ def read_keys(fd: int, events: queue.Queue[Event], stop: threading.Event) -> Non
             data = os.read(fd, 32)
             if not data:
                 return
+            if data.startswith(b"\x1b"):
+                continue  # an arrow, a function key or an Alt-held key: not one of ours
             for char in data.decode(errors="ignore"):
                 events.put(Key(char.lower() if char.isalpha() else char))
 

@@ -69,11 +69,16 @@ def _rubric(plan: DrillPlan, state: DrillState) -> list[str]:
 def _commits(plan: DrillPlan, state: DrillState, commits: Sequence[CommitCheck]) -> list[str]:
     if not commits:
         return ["No commits since the drill began: the playbook ends by showing a history, one commit per step."]
-    lines = ["| commit | round | message | conventional | tests | ruff | mypy |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    seen_at = {commit.sha: commit.at for commit in state.commits}
+    mark = {True: "✔", False: "✘"}
+    lines = [
+        "| at | commit | round | message | conventional | tests | ruff | mypy |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for check in commits:
-        mark = {True: "✔", False: "✘"}
+        at = mmss(seen_at[check.sha]) if check.sha in seen_at else "?"
         lines.append(
-            f"| {check.sha[:7]} | {check.step} | {check.subject.replace('|', '/')} | {mark[check.conventional]} | "
+            f"| {at} | {check.sha[:7]} | {check.step} | {check.subject.replace('|', '/')} | {mark[check.conventional]} | "
             f"{check.tests} {mark[check.tests_ok]} | {mark[check.ruff_ok]} | {mark[check.mypy_ok]} |"
         )
     lines += ["", "Per round (at least one conventional commit, every commit green and clean):", ""]

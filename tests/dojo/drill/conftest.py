@@ -179,7 +179,7 @@ class Terminal:
 
     def spawn(self, *args: str) -> pexpect.spawn[str]:
         env = {**os.environ, "DOJO_ROOT": str(self.root), "DOJO_DRILL_CLOCK": str(self.clock), "TERM": "xterm-256color"}
-        for name in ("CI", "NO_COLOR", "COLUMNS", "LINES", "UV"):
+        for name in ("CI", "NO_COLOR", "COLUMNS", "LINES", "UV", "DOJO_TARGET"):
             env.pop(name, None)
         child = pexpect.spawn(
             sys.executable, ["-m", "dojo", *args], cwd=str(self.root), env=env, dimensions=(50, 160),

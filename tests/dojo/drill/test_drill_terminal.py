@@ -16,6 +16,9 @@ def test_a_kata_drill_hints_warns_at_the_budget_and_reports_when_green(terminal)
     child.expect_exact("h hint")
     child.send("h")
     child.expect_exact("hint 1/2: What does")
+    child.send("\x1b[1;5A")  # Ctrl-Up: its 1 and 5 are not rubric keys
+    child.send("3")
+    child.expect_exact("marked: intent")
     terminal.set_clock(301)
     child.expect_exact("Time is up")
     child.expect_exact("\a")
@@ -30,6 +33,9 @@ def test_a_kata_drill_hints_warns_at_the_budget_and_reports_when_green(terminal)
     text = report.read_text()
     assert "| adder | 5:00 | 5:00 | 5:0" in text
     assert "(over) | 2/2 ✔ | 1 |" in text
+    assert "| 3 intent | 1 | 1 |" in text
+    assert "| 1 restate | · | 0 |" in text
+    assert "| 5 spot wrong output | · | 0 |" in text
 
 
 def test_ctrl_c_saves_the_drill_and_resume_continues_with_the_clock_where_it_was(terminal):
@@ -118,7 +124,8 @@ def test_the_capstone_interview_reveals_rounds_in_turn_and_judges_every_commit(t
 
     [report] = (terminal.root / ".dojo" / "drills").glob("*-capstone.md")
     text = report.read_text()
-    rows = {line.split(" | ")[2]: line for line in text.splitlines() if line.startswith("| ") and line.count(" | ") == 6}
+    rows = {line.split(" | ")[3]: line for line in text.splitlines() if line.startswith("| ") and line.count(" | ") == 7}
+    assert rows["feat: list the deals"].startswith("| 15:01 | ")  # when it appeared, on the drill's clock
     assert rows["feat: list the deals"].endswith("| round1 | feat: list the deals | ✔ | 1/1 ✔ | ✔ | ✔ |")
     assert "| round2 | feat: count the deals | ✔ | 1/2 ✘ | ✔ | ✔ |" in rows["feat: count the deals"]
     assert "| round2 | fix: count from the list | ✔ | 2/2 ✔ | ✔ | ✘ |" in rows["fix: count from the list"]

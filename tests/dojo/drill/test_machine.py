@@ -231,3 +231,9 @@ def test_a_group_is_paced_by_its_rounds_so_minutes_is_refused():
 
     with pytest.raises(CurriculumError, match="drop --minutes"):
         build(ROOT, load_curriculum(ROOT), "capstone", minutes=45)
+
+
+def test_q_stops_the_drill_at_any_point():
+    machine = DrillMachine(_capstone(), FakeClock(0))
+    assert machine.handle(Key("q")) == [Finish("quit")]
+    assert machine.state.finished == "quit"
