@@ -56,6 +56,7 @@ def drill(
     curriculum = load_curriculum(root)
     if slug == RESUME:
         raise typer.Exit(_resume(root, curriculum))
+    schedule = _schedule(pair, swap)  # bad options fail before anything slow runs
     if slug is None:
         upcoming = next_exercise(measure(root, curriculum))
         if upcoming is None:
@@ -65,7 +66,6 @@ def drill(
     if interviewer:
         _print_card(root, plan)
         return
-    schedule = _schedule(pair, swap)
     saved = sessions.load(root)
     if saved is not None:
         raise DrillUsageError(
@@ -73,7 +73,7 @@ def drill(
             f" (or delete {(sessions.drills_dir(root) / sessions.CURRENT).relative_to(root)} to drop it)"
         )
     materialize(root, curriculum)
-    raise typer.Exit(_start(root, curriculum, plan, schedule, minutes))
+    raise typer.Exit(_start(root, plan, schedule, minutes))
 
 
 def _schedule(pair: str | None, swap: int | None) -> SwapSchedule | None:
@@ -87,11 +87,11 @@ def _schedule(pair: str | None, swap: int | None) -> SwapSchedule | None:
     return SwapSchedule(names, swap or 10)
 
 
-def _start(root: Path, curriculum: Curriculum, plan: DrillPlan, schedule: SwapSchedule | None, minutes: int | None) -> int:
+def _start(root: Path, plan: DrillPlan, schedule: SwapSchedule | None, minutes: int | None) -> int:
     first = plan.steps[0]
     with console.status(f"checking where {first.slug} starts from…"):
-        events = _collect(root, first)
-    if events.total and events.passed == events.total and not events.error:
+        first_run = _collect(root, first)
+    if first_run.total and first_run.passed == first_run.total and not first_run.error:
         what = plan.watched
         reset = f"{first.slug} --yes" if plan.kind == "capstone" else plan.name
         console.print(
@@ -105,15 +105,18 @@ def _start(root: Path, curriculum: Curriculum, plan: DrillPlan, schedule: SwapSc
     if schedule is not None:
         session.pair, session.swap = list(schedule.names), schedule.minutes
     if plan.kind == "capstone":
-        session.base = git.ensure_repo(root / plan.watched)
+        try:
+            session.base = git.ensure_repo(root / plan.watched)
+        except git.GitProblem as problem:
+            raise DrillUsageError(str(problem)) from None
     if plan.kind == "review":
         session.notes = _fresh_notes(root, plan.name)
     clock = DrillClock(source_from_env())
     machine = DrillMachine(plan, clock, schedule)
     machine.handle(Key("r"))
-    machine.handle(events)  # the check just made is the drill's first test run
-    _intro(root, plan, session)
-    return _drive(root, curriculum, plan, machine, clock, session, schedule)
+    machine.handle(first_run)  # the check just made is the drill's first test run
+    _intro(plan, session)
+    return _drive(root, plan, machine, clock, session, schedule)
 
 
 def _collect(root: Path, step: Step) -> TestsFinished:
@@ -140,7 +143,7 @@ def _fresh_notes(root: Path, slug: str) -> str:
     return relative
 
 
-def _intro(root: Path, plan: DrillPlan, session: sessions.Session) -> None:
+def _intro(plan: DrillPlan, session: sessions.Session) -> None:
     if plan.kind == "capstone":
         readme = Path("pristine") / plan.watched / "README.md"
         console.print(
@@ -157,7 +160,6 @@ def _intro(root: Path, plan: DrillPlan, session: sessions.Session) -> None:
 
 def _drive(
     root: Path,
-    curriculum: Curriculum,
     plan: DrillPlan,
     machine: DrillMachine,
     clock: DrillClock,
@@ -170,7 +172,7 @@ def _drive(
         sessions.save(root, session)
 
     repo = root / plan.watched if plan.kind == "capstone" else None
-    loop = Loop(root, curriculum, machine, console, save, repo=repo, notes=session.notes)
+    loop = Loop(root, machine, console, save, repo=repo, notes=session.notes)
     try:
         reason = loop.run()
     except KeyboardInterrupt:
@@ -229,7 +231,7 @@ def _resume(root: Path, curriculum: Curriculum) -> int:
         return _finish(root, plan, machine, clock, session, schedule, state.finished)
     machine.state.banner = f"Resumed at {mmss(session.elapsed)}."
     console.print(f"Resuming the {escape(plan.name)} drill at {mmss(session.elapsed)}.")
-    return _drive(root, curriculum, plan, machine, clock, session, schedule)
+    return _drive(root, plan, machine, clock, session, schedule)
 
 
 def _print_card(root: Path, plan: DrillPlan) -> None:

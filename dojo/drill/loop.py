@@ -16,12 +16,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Final, TextIO
 
 from rich.console import Console, RenderableType
 from rich.live import Live
 
-from dojo.curriculum import Curriculum
 from dojo.drill import git
 from dojo.drill.machine import (
     Bell,
@@ -46,10 +45,14 @@ IGNORED_SUFFIXES: Final = (".pyc", ".db", ".db-journal", ".sqlite3", ".swp", "~"
 
 
 @contextlib.contextmanager
-def cbreak(stream: object) -> Iterator[int | None]:
-    """Single key presses without Enter, echo off; the terminal restored however the drill ends."""
+def cbreak(stream: TextIO) -> Iterator[int | None]:
+    """Single key presses without Enter, echo off; the terminal restored however the drill ends.
+
+    Yields the terminal's file descriptor, or None when stdin is not a terminal (no keys, then: the
+    drill still runs on saves and the clock). Ctrl-C still interrupts: cbreak leaves signals on.
+    """
     try:
-        fd = stream.fileno()  # type: ignore[attr-defined]
+        fd = stream.fileno()
     except (AttributeError, OSError, ValueError):
         yield None
         return
@@ -111,7 +114,6 @@ class Loop:
     def __init__(
         self,
         root: Path,
-        curriculum: Curriculum,
         machine: DrillMachine,
         console: Console,
         save: Callable[[], None],
@@ -119,7 +121,7 @@ class Loop:
         repo: Path | None = None,
         notes: str | None = None,
     ) -> None:
-        self.root, self.curriculum, self.machine, self.console = root, curriculum, machine, console
+        self.root, self.machine, self.console = root, machine, console
         self.save, self.repo, self.notes = save, repo, notes
         self.events: queue.Queue[Event] = queue.Queue()
         self.stop = threading.Event()
