@@ -26,7 +26,7 @@ from dojo.drill import report as reports
 from dojo.drill import review as reviewing
 from dojo.drill import session as sessions
 from dojo.drill.clock import DrillClock, SwapSchedule, mmss, source_from_env
-from dojo.drill.commits import check_history
+from dojo.drill.commits import CommitJudge
 from dojo.drill.loop import Loop, run_tests
 from dojo.drill.machine import DrillMachine, DrillState, Event, Key, TestsFinished
 from dojo.drill.plan import DrillPlan, Step, build
@@ -171,18 +171,20 @@ def _drive(
         session.state = machine.state.to_json()
         sessions.save(root, session)
 
-    repo = root / plan.watched if plan.kind == "capstone" else None
-    loop = Loop(root, machine, console, save, repo=repo, notes=session.notes)
+    judge = CommitJudge(root, plan, root / plan.watched) if plan.kind == "capstone" else None
+    loop = Loop(root, machine, console, save, judge=judge, notes=session.notes)
     try:
         reason = loop.run()
     except KeyboardInterrupt:
+        if judge is not None:
+            judge.close()  # the checks run again, at the end of the resumed drill
         save()
         console.print(
             f"\n[bold]Paused at {mmss(session.elapsed)}[/] and saved. `{DOJO} drill resume` continues it, "
             "with the clock where it was."
         )
         return 130
-    return _finish(root, plan, machine, clock, session, schedule, reason)
+    return _finish(root, plan, machine, clock, session, schedule, reason, judge)
 
 
 def _finish(
@@ -193,14 +195,16 @@ def _finish(
     session: sessions.Session,
     schedule: SwapSchedule | None,
     reason: str,
+    judge: CommitJudge | None = None,
 ) -> int:
     elapsed = clock()
     commits = None
     grade = None
     if plan.kind == "capstone":
-        repo = root / plan.watched
-        with console.status("checking each commit: its round's tests, ruff and mypy…") as status:
-            commits = check_history(root, plan, repo, session.base, machine.state.commits, status.update)
+        judge = judge or CommitJudge(root, plan, root / plan.watched)
+        with console.status("checking the last commits: each one's round tests, ruff and mypy --strict…"):
+            commits = judge.history(session.base, machine.state.commits)
+        judge.close()
     if plan.kind == "review":
         key = load_answer_key(answer_key_path(root, plan.steps[0].exercise), root)
         grade = reviewing.grade(reviewing.read_notes(root / (session.notes or "")), key)

@@ -1,9 +1,10 @@
 """The capstone's version history, judged the way the playbook's pre-commit hook would judge it.
 
-Every commit made during the drill is exported (``git archive``) into a temporary tree of its own, and
-there: its round's tests run (with every earlier round's, as ``dojo check roundN`` does), ``ruff check``
-with the kit's configuration, and ``mypy --strict``. Nothing touches the learner's working folder or
-their repository's state; the export is deleted afterwards.
+Each commit made during the drill is checked once, in the background as soon as it appears, so the
+screen shows its verdict and the report lists them all. The check exports the commit (``git archive``)
+into a temporary tree of its own and there runs its round's tests (with every earlier round's, as
+``dojo check roundN`` does), ``ruff check`` with the kit's configuration, and ``mypy --strict``.
+Nothing touches the learner's working folder or their repository's state; the export is deleted.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import tarfile
 import tempfile
 import threading
 import tomllib
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -61,23 +62,45 @@ def is_conventional(subject: str) -> bool:
     return bool(CONVENTIONAL.match(subject))
 
 
-def check_history(
-    root: Path, plan: DrillPlan, repo: Path, base: str | None, seen: Sequence[SeenCommit], progress: Callable[[str], None]
-) -> list[CommitCheck]:
-    """Check each commit after ``base`` still on HEAD, oldest first, attributed to the round it was made in."""
-    rounds = {commit.sha: commit.step for commit in seen}
-    history = git.commits_since(repo, base)
-    progress(f"checking {len(history)} commit(s): each one's round tests, ruff and mypy --strict…")
-    # Two commits at a time: most of each check is a child pytest waiting on its own imports.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [
-            pool.submit(_check, root, plan, repo, sha, subject, rounds.get(sha, plan.steps[0].slug))
-            for sha, subject in history
-        ]
-        return [future.result() for future in futures]
+class CommitJudge:
+    """Checks commits in the background as they appear, so the screen can show each verdict (as a
+    pre-commit hook would) and the report at the end only waits for the last ones."""
+
+    def __init__(self, root: Path, plan: DrillPlan, repo: Path) -> None:
+        self.root, self.plan, self.repo = root, plan, repo
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dojo-commit")  # beside the drill's own runs
+        self._checks: dict[str, Future[CommitCheck]] = {}
+
+    def submit(self, sha: str, subject: str, step_slug: str) -> None:
+        if sha not in self._checks:
+            self._checks[sha] = self._pool.submit(_check, self.root, self.plan, self.repo, sha, subject, step_slug)
+
+    def verdict(self, sha: str) -> CommitCheck | None:
+        """The finished check of ``sha``, or None while it runs (or if it was never submitted)."""
+        future = self._checks.get(sha)
+        return future.result() if future is not None and future.done() and not future.exception() else None
+
+    def history(self, base: str | None, seen: Sequence[SeenCommit]) -> list[CommitCheck]:
+        """Every commit after ``base`` still on HEAD, oldest first, in the round it appeared in."""
+        rounds = {commit.sha: commit.step for commit in seen}
+        commits = git.commits_since(self.repo, base)
+        for sha, subject in commits:  # made after the last look, or before a resume
+            self.submit(sha, subject, rounds.get(sha, self.plan.steps[0].slug))
+        return [self._checks[sha].result() for sha, _ in commits]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _check(root: Path, plan: DrillPlan, repo: Path, sha: str, subject: str, step_slug: str) -> CommitCheck:
+    try:
+        return _check_export(root, plan, repo, sha, subject, step_slug)
+    except (OSError, subprocess.SubprocessError, tarfile.TarError) as error:  # a commit gone, a disk full
+        return CommitCheck(sha, subject, step_slug, is_conventional(subject), "not run", False, False, False,
+                           (f"could not check it: {error}",))  # fmt: skip
+
+
+def _check_export(root: Path, plan: DrillPlan, repo: Path, sha: str, subject: str, step_slug: str) -> CommitCheck:
     step = next(step for step in plan.steps if step.slug == step_slug)
     with tempfile.TemporaryDirectory(prefix="dojo-commit-") as scratch:
         tree = Path(scratch)

@@ -22,6 +22,7 @@ from rich.console import Console, RenderableType
 from rich.live import Live
 
 from dojo.drill import git
+from dojo.drill.commits import CommitJudge
 from dojo.drill.machine import (
     Bell,
     CommitsSeen,
@@ -118,11 +119,12 @@ class Loop:
         console: Console,
         save: Callable[[], None],
         *,
-        repo: Path | None = None,
+        judge: CommitJudge | None = None,
         notes: str | None = None,
     ) -> None:
         self.root, self.machine, self.console = root, machine, console
-        self.save, self.repo, self.notes = save, repo, notes
+        self.save, self.judge, self.notes = save, judge, notes
+        self.repo = judge.repo if judge is not None else None
         self.events: queue.Queue[Event] = queue.Queue()
         self.stop = threading.Event()
         self._last_head: str | None = None
@@ -149,6 +151,9 @@ class Loop:
                         if self.repo is not None and ticks % 4 == 0 and (found := self._new_commits()):
                             self.events.put(CommitsSeen(found))
                     effects = self.machine.handle(event)
+                    if isinstance(event, CommitsSeen) and self.judge is not None:
+                        for sha, subject in event.commits:
+                            self.judge.submit(sha, subject, self.machine.step.slug)
                     if not isinstance(event, Tick) or effects:
                         self.save()
                     for effect in effects:
@@ -168,7 +173,9 @@ class Loop:
         return self.machine.state.finished or "quit"
 
     def _screen(self) -> RenderableType:
-        return render(self.machine, self.notes)
+        last = self.machine.state.commits[-1].sha if self.machine.state.commits else None
+        verdict = self.judge.verdict(last) if self.judge is not None and last else None
+        return render(self.machine, self.notes, verdict)
 
     def _new_commits(self) -> tuple[tuple[str, str], ...]:
         assert self.repo is not None

@@ -7,11 +7,12 @@ from rich.panel import Panel
 from rich.text import Text
 
 from dojo.drill.clock import mmss
+from dojo.drill.commits import CommitCheck
 from dojo.drill.machine import DrillMachine
 from dojo.drill.plan import DrillPlan
 
 
-def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
+def render(machine: DrillMachine, notes: str | None = None, verdict: CommitCheck | None = None) -> RenderableType:
     plan, state, record, step = machine.plan, machine.state, machine.record, machine.step
     now = machine.clock()
     left = machine.deadline() - now
@@ -43,6 +44,7 @@ def render(machine: DrillMachine, notes: str | None = None) -> RenderableType:
         line = Text(f"commits this round: {len(mine)}", style="green" if mine else "yellow")
         if state.commits:
             line.append(f" · last: {state.commits[-1].subject}", style="default")
+            line.append_text(_verdict(verdict))
         else:
             line.append(f" · commit each step in {plan.watched}, as in the interview", style="dim")
         lines.append(line)
@@ -83,3 +85,12 @@ def _rubric_line(machine: DrillMachine) -> Text:
         counts[mark.criterion] = counts.get(mark.criterion, 0) + 1
     parts = [f"{c.key} {c.name}" + (f" x{counts[c.name]}" if c.name in counts else "") for c in machine.plan.rubric]
     return Text("rubric: " + " · ".join(parts), style="dim")
+
+
+def _verdict(check: CommitCheck | None) -> Text:
+    """What the pre-commit hook would have said about the last commit, once its check is done."""
+    if check is None:
+        return Text(" · checking it…", style="dim")
+    if check.ok:
+        return Text(" · ✔ conventional, tests, ruff, mypy", style="green")
+    return Text(f" · ✘ {check.problems[0]}", style="red")

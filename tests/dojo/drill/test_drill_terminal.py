@@ -102,12 +102,14 @@ def test_the_capstone_interview_reveals_rounds_in_turn_and_judges_every_commit(t
     child.expect_exact("round1 passes, with every earlier round")
     _commit(package, "feat: list the deals")
     child.expect_exact("last: feat: list the deals")
+    child.expect_exact("✔ conventional, tests, ruff, mypy")  # judged as it lands, like a pre-commit hook
     child.send("n")
     child.expect_exact("Count the deals.")
 
     (package / "core.py").write_text(ROUND1.replace('raise NotImplementedError("count_deals")  # TODO', "return 3"))
     _commit(package, "feat: count the deals")  # committed red: 3 is not the count
     child.expect_exact("last: feat: count the deals")
+    child.expect_exact("✘ tests: test_counts")
     (package / "core.py").write_text(BOTH_ROUNDS.replace("def count_deals() -> int:", "def count_deals():"))
     _commit(package, "fix: count from the list")  # green, but mypy --strict refuses the untyped def
     child.expect_exact("last: fix: count from the list")
