@@ -237,3 +237,32 @@ def test_q_stops_the_drill_at_any_point():
     machine = DrillMachine(_capstone(), FakeClock(0))
     assert machine.handle(Key("q")) == [Finish("quit")]
     assert machine.state.finished == "quit"
+
+
+@pytest.mark.parametrize(
+    ("subject", "conventional"),
+    [
+        ("feat: add the loader", True),
+        ("fix(api): a 404 for a missing deal", True),
+        ("refactor!: one session per request", True),
+        ("docs: CLAUDE.md rules", True),
+        ("Add the loader", False),
+        ("feat:no space", False),
+        ("feature: add the loader", False),
+        ("wip", False),
+    ],
+    ids=lambda value: str(value),
+)
+def test_a_conventional_commit_names_its_type_then_the_change(subject: str, conventional: bool):
+    from dojo.drill.commits import is_conventional
+
+    assert is_conventional(subject) is conventional
+
+
+def test_a_pair_alternates_and_counts_down_to_the_next_swap():
+    schedule = SwapSchedule(("ana", "ben"), 10)
+    assert (schedule.driver(0), schedule.navigator(0)) == ("ana", "ben")
+    assert schedule.until_swap(0) == 600
+    assert (schedule.driver(601), schedule.navigator(601)) == ("ben", "ana")
+    assert schedule.until_swap(601) == 599
+    assert schedule.driver(1200) == "ana"
