@@ -85,13 +85,20 @@ def read_keys(fd: int, events: queue.Queue[Event], stop: threading.Event) -> Non
 
 
 def watch_files(path: Path, events: queue.Queue[Event], stop: threading.Event) -> None:
+    """Saves under the exercise's folder, or of its one file (watched through its folder: editors that
+    save by writing a new file and renaming it would otherwise end the watch)."""
     from watchfiles import watch
 
+    only = path.resolve() if path.is_file() else None
+
     def wanted(_change: object, changed: str) -> bool:
+        if only is not None:
+            return Path(changed).resolve() == only
         parts = Path(changed).parts
         return not IGNORED_PARTS.intersection(parts) and not changed.endswith(IGNORED_SUFFIXES)
 
-    for _changes in watch(path, watch_filter=wanted, debounce=200, stop_event=stop, raise_interrupt=False):
+    folder = path.parent if only is not None else path
+    for _changes in watch(folder, watch_filter=wanted, debounce=200, stop_event=stop, raise_interrupt=False):
         events.put(FilesChanged())
 
 
