@@ -113,10 +113,7 @@ def test_the_capstone_interview_reveals_rounds_in_turn_and_judges_every_commit(t
     (package / "core.py").write_text(BOTH_ROUNDS.replace("def count_deals() -> int:", "def count_deals():"))
     _commit(package, "fix: count from the list")  # green, but mypy --strict refuses the untyped def
     child.expect_exact("last: fix: count from the list")
-    (package / "core.py").write_text(BOTH_ROUNDS)
-    _commit(package, "fix: type the count")
-    child.expect_exact("last: fix: type the count")
-    child.send("r")
+    (package / "core.py").write_text(BOTH_ROUNDS)  # typed, green, and left uncommitted
     child.expect_exact("round2 passes, with every earlier round. n wraps up")
     child.send("n")
     child.expect_exact("Drill report: capstone")
@@ -131,9 +128,9 @@ def test_the_capstone_interview_reveals_rounds_in_turn_and_judges_every_commit(t
     assert rows["feat: list the deals"].endswith("| round1 | feat: list the deals | ✔ | 1/1 ✔ | ✔ | ✔ |")
     assert "| round2 | feat: count the deals | ✔ | 1/2 ✘ | ✔ | ✔ |" in rows["feat: count the deals"]
     assert "| round2 | fix: count from the list | ✔ | 2/2 ✔ | ✔ | ✘ |" in rows["fix: count from the list"]
-    assert rows["fix: type the count"].endswith("| ✔ | 2/2 ✔ | ✔ | ✔ |")
+    assert set(rows) - {"message", "---"} == {"feat: list the deals", "feat: count the deals", "fix: count from the list"}
     assert "- ✔ round1: 1 commit(s), 1 conventional" in text
-    assert "- ✘ round2: 3 commit(s), 3 conventional" in text
+    assert "- ✘ round2: 2 commit(s), 2 conventional" in text
     assert "tests: test_counts" in text
     assert "mypy: katas/deals_api/core.py" in text
     assert "| 2 clarify | 1 | · | 1 |" in text
