@@ -91,3 +91,22 @@ def test_without_a_remote_start_says_how_to_give_one(drill_kit: Path):
     result = CliRunner().invoke(app, ["pair", "start", "capstone"], env={"DOJO_ROOT": str(drill_kit)})
     assert result.exit_code == 2
     assert "--remote URL" in result.output
+
+
+def test_a_push_the_remote_refuses_keeps_the_work_committed_and_prints_the_fix(pair):
+    ana, ben, remote, dojo, refused = pair
+    dojo(ana, "pair", "start", "capstone", "--remote", str(remote))
+    dojo(ana, "pair", "next")
+    dojo(ben, "pair", "start", "capstone", "--remote", str(remote))
+    dojo(ana, "pair", "start")  # both drive at once: the remote can take only one of them
+    ana_pkg, ben_pkg = ana / "katas" / "deals_api", ben / "katas" / "deals_api"
+    (ana_pkg / "core.py").write_text(ROUND1)
+    dojo(ana, "pair", "next")
+    (ben_pkg / "notes.txt").write_text("ben's idea\n")
+    blocked = refused(ben, "pair", "next")
+    assert f"git -C {ben_pkg} pull --rebase pair pair/main" in blocked
+    assert "ben's idea" in git(ben_pkg, "show", "HEAD:notes.txt"), "ben's work is committed, not lost"
+    git(ben_pkg, "pull", "-q", "--rebase", "pair", "pair/main")  # the printed fix, as is
+    dojo(ben, "pair", "next")
+    assert git(remote, "show", "pair/main:notes.txt") == "ben's idea"
+    assert git(remote, "show", "pair/main:core.py") == ROUND1.strip()
