@@ -27,6 +27,7 @@ from dojo.drill.machine import (
     Bell,
     CommitsSeen,
     DrillMachine,
+    Effect,
     Event,
     FilesChanged,
     Finish,
@@ -135,6 +136,7 @@ class Loop:
         self.events: queue.Queue[Event] = queue.Queue()
         self.stop = threading.Event()
         self._last_head: str | None = None
+        self._ticks = 0
 
     def run(self) -> str:
         """Returns why it ended: done, quit or time. Ctrl-C propagates (KeyboardInterrupt) after a save."""
@@ -148,36 +150,44 @@ class Loop:
                     threads.append(threading.Thread(target=read_keys, args=(fd, self.events, self.stop), daemon=True))
                 for thread in threads:
                     thread.start()
-                ticks = 0
-                while True:
-                    try:
-                        event: Event = self.events.get(timeout=TICK_SECONDS)
-                    except queue.Empty:
-                        event = Tick()
-                        ticks += 1
-                        if self.repo is not None and ticks % 4 == 0 and (found := self._new_commits()):
-                            self.events.put(CommitsSeen(found))
+                finished = False
+                while not finished:
+                    event = self._next_event()
                     effects = self.machine.handle(event)
-                    if isinstance(event, CommitsSeen) and self.judge is not None:
-                        for sha, subject in event.commits:
-                            self.judge.submit(sha, subject, self.machine.step.slug)
                     if not isinstance(event, Tick) or effects:
                         self.save()
-                    for effect in effects:
-                        if isinstance(effect, RunTests):
-                            threading.Thread(target=run_tests, args=(self.root, effect.step, self.events.put), daemon=True).start()
-                    live.update(self._screen(), refresh=True)
-                    if any(isinstance(effect, Bell) for effect in effects):
-                        self.console.file.write("\a")  # after the banner it announces is on screen
-                        self.console.file.flush()
-                    if any(isinstance(effect, Finish) for effect in effects):
-                        break
+                    finished = self._apply(event, effects, live)
         finally:
             self.stop.set()
         if self.repo is not None:
             self.machine.note_commits(self._new_commits())  # the last second's commits belong to the round too
         self.save()
         return self.machine.state.finished or "quit"
+
+    def _next_event(self) -> Event:
+        """The next event from the readers; a tick after a quiet quarter second (and, for the capstone,
+        a look for new commits once a second)."""
+        try:
+            return self.events.get(timeout=TICK_SECONDS)
+        except queue.Empty:
+            self._ticks += 1
+            if self.repo is not None and self._ticks % 4 == 0 and (found := self._new_commits()):
+                return CommitsSeen(found)
+            return Tick()
+
+    def _apply(self, event: Event, effects: list[Effect], live: Live) -> bool:
+        """Carry out the machine's effects and redraw; True once the drill is finished."""
+        if isinstance(event, CommitsSeen) and self.judge is not None:
+            for sha, subject in event.commits:
+                self.judge.submit(sha, subject, self.machine.step.slug)
+        for effect in effects:
+            if isinstance(effect, RunTests):
+                threading.Thread(target=run_tests, args=(self.root, effect.step, self.events.put), daemon=True).start()
+        live.update(self._screen(), refresh=True)
+        if any(isinstance(effect, Bell) for effect in effects):
+            self.console.file.write("\a")  # after the banner it announces is on screen
+            self.console.file.flush()
+        return any(isinstance(effect, Finish) for effect in effects)
 
     def _screen(self) -> RenderableType:
         last = self.machine.state.commits[-1].sha if self.machine.state.commits else None
