@@ -29,8 +29,9 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-# Import your models module here, so its tables are on Base.metadata when autogenerate compares:
-# from . import models  # noqa: F401
+# Import your models module here, so its tables are on Base.metadata when autogenerate compares
+# (ruff sees the import as unused: end the line with a noqa for F401):
+# from . import models
 from .config import Settings
 from .db import Base
 
@@ -46,7 +47,7 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-async def _run(database_url: str, operation: Callable[[Config], None]) -> None:
+async def _run(database_url: str, operation: Callable[[Config], object]) -> None:
     engine = create_async_engine(database_url, poolclass=NullPool)
 
     def with_connection(connection: Connection) -> None:
