@@ -286,17 +286,19 @@ def _say(action: Callable[[], str]) -> None:
 
 @app.command("start")
 def start_command(
-    slug: Annotated[str, typer.Argument(help="the exercise or group you pair on, e.g. capstone")] = "capstone",
+    slug: Annotated[
+        str | None, typer.Argument(help="the exercise or group you pair on; default: this session's, else capstone")
+    ] = None,
     remote: Annotated[str | None, typer.Option(help="the git URL you both push to (a bare repository will do)")] = None,
 ) -> None:
     """Start driving: create the hand-over branch, or pick up your partner's latest push."""
     root, curriculum = _kit()
-    folder = folder_for(curriculum, slug)
+    session = _load_config(root) if _config_path(root).is_file() else None
+    folder = folder_for(curriculum, slug) if slug else session.folder if session else folder_for(curriculum, "capstone")
+    if remote is None and session is not None:
+        remote = session.remote  # the next turn of a session: its own remote
     if remote is None:
-        saved = _config_path(root)
-        remote = json.loads(saved.read_text(encoding="utf-8"))["remote"] if saved.is_file() else None
-    if remote is None:
-        console.print(f"[red]dojo pair:[/] which remote? `{DOJO} pair start {slug} --remote URL` (a bare repository you both reach)")
+        console.print(f"[red]dojo pair:[/] which remote? `{DOJO} pair start {slug or 'capstone'} --remote URL` (a bare repository you both reach)")
         raise typer.Exit(2)
     url = remote
     _say(lambda: start(root, folder, url))

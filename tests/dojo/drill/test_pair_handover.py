@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from dojo.cli import app
 from tests.dojo.drill.conftest import ROUND1, STARTER, git
+from tests.dojo.test_cli import SOLVED
 
 
 @pytest.fixture
@@ -110,3 +111,16 @@ def test_a_push_the_remote_refuses_keeps_the_work_committed_and_prints_the_fix(p
     dojo(ben, "pair", "next")
     assert git(remote, "show", "pair/main:notes.txt") == "ben's idea"
     assert git(remote, "show", "pair/main:core.py") == ROUND1.strip()
+
+
+def test_a_kata_pair_shares_the_katas_folder_and_later_turns_need_no_arguments(pair):
+    ana, ben, remote, dojo, _ = pair
+    dojo(ana, "pair", "start", "adder", "--remote", str(remote))
+    (ana / "katas" / "adder.py").write_text(SOLVED)
+    dojo(ana, "pair", "next")
+    dojo(ben, "pair", "start", "adder", "--remote", str(remote))
+    assert (ben / "katas" / "adder.py").read_text() == SOLVED
+    dojo(ben, "pair", "next")
+    dojo(ana, "pair", "start")  # the session remembers the folder and the remote
+    assert (ana / "katas" / "adder.py").read_text() == SOLVED
+    assert git(ana / "katas", "symbolic-ref", "--short", "HEAD") == "pair/main"
