@@ -172,7 +172,7 @@ def _drive(
         sessions.save(root, session)
 
     judge = CommitJudge(root, plan, root / plan.watched) if plan.kind == "capstone" else None
-    loop = Loop(root, machine, console, save, judge=judge, notes=session.notes)
+    loop = Loop(root, machine, console, save, judge=judge, base=session.base, notes=session.notes)
     try:
         reason = loop.run()
     except KeyboardInterrupt:
@@ -203,7 +203,7 @@ def _finish(
     if plan.kind == "capstone":
         judge = judge or CommitJudge(root, plan, root / plan.watched)
         with console.status("checking the last commits: each one's round tests, ruff and mypy --strict…"):
-            commits = judge.history(session.base, machine.state.commits)
+            commits = judge.history(session.base, machine.state.commits, machine.step.slug)
         judge.close()
     if plan.kind == "review":
         key = load_answer_key(answer_key_path(root, plan.steps[0].exercise), root)

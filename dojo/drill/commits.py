@@ -80,12 +80,13 @@ class CommitJudge:
         future = self._checks.get(sha)
         return future.result() if future is not None and future.done() and not future.exception() else None
 
-    def history(self, base: str | None, seen: Sequence[SeenCommit]) -> list[CommitCheck]:
-        """Every commit after ``base`` still on HEAD, oldest first, in the round it appeared in."""
+    def history(self, base: str | None, seen: Sequence[SeenCommit], current: str) -> list[CommitCheck]:
+        """Every commit after ``base`` still on HEAD, oldest first, in the round it appeared in (one the
+        drill never saw, such as a rewritten one, in the ``current`` round)."""
         rounds = {commit.sha: commit.step for commit in seen}
         commits = git.commits_since(self.repo, base)
-        for sha, subject in commits:  # made after the last look, or before a resume
-            self.submit(sha, subject, rounds.get(sha, self.plan.steps[0].slug))
+        for sha, subject in commits:  # checked now if not already: seen before a resume, or rewritten
+            self.submit(sha, subject, rounds.get(sha, current))
         return [self._checks[sha].result() for sha, _ in commits]
 
     def close(self) -> None:

@@ -128,14 +128,15 @@ class Loop:
         save: Callable[[], None],
         *,
         judge: CommitJudge | None = None,
+        base: str | None = None,
         notes: str | None = None,
     ) -> None:
         self.root, self.machine, self.console = root, machine, console
-        self.save, self.judge, self.notes = save, judge, notes
+        self.save, self.judge, self.base, self.notes = save, judge, base, notes
         self.repo = judge.repo if judge is not None else None
         self.events: queue.Queue[Event] = queue.Queue()
         self.stop = threading.Event()
-        self._last_head: str | None = None
+        self.last_head: str | None = None
         self._ticks = 0
 
     def run(self) -> str:
@@ -143,7 +144,7 @@ class Loop:
         watched = self.root / self.machine.plan.watched
         threads = [threading.Thread(target=watch_files, args=(watched, self.events, self.stop), daemon=True)]
         if self.repo is not None:
-            self._last_head = git.head(self.repo)
+            self.last_head = self.start_point()
         try:
             with cbreak(sys.stdin) as fd, Live(self._screen(), console=self.console, auto_refresh=False) as live:
                 if fd is not None:
@@ -160,9 +161,27 @@ class Loop:
         finally:
             self.stop.set()
         if self.repo is not None:
-            self.machine.note_commits(self._new_commits())  # the last second's commits belong to the round too
+            self.machine.note_commits(self.new_commits())  # the last second's commits belong to the round too
         self.save()
         return self.machine.state.finished or "quit"
+
+    def start_point(self) -> str | None:
+        """Where to look for new commits from: the last one already seen, or the drill's base. So the
+        commits made while a drill was paused are found on the first look, in the round it resumes in."""
+        seen = self.machine.state.commits
+        if seen:
+            return seen[-1].sha
+        return self.base or (git.head(self.repo) if self.repo is not None else None)
+
+    def new_commits(self) -> tuple[tuple[str, str], ...]:
+        """Commits on HEAD since the last look (and moves the look forward)."""
+        assert self.repo is not None
+        current = git.head(self.repo)
+        if not current or current == self.last_head:
+            return ()
+        found = git.commits_since(self.repo, self.last_head)
+        self.last_head = current
+        return tuple(found)
 
     def _next_event(self) -> Event:
         """The next event from the readers; a tick after a quiet quarter second (and, for the capstone,
@@ -171,7 +190,7 @@ class Loop:
             return self.events.get(timeout=TICK_SECONDS)
         except queue.Empty:
             self._ticks += 1
-            if self.repo is not None and self._ticks % 4 == 0 and (found := self._new_commits()):
+            if self.repo is not None and self._ticks % 4 == 0 and (found := self.new_commits()):
                 return CommitsSeen(found)
             return Tick()
 
@@ -193,12 +212,3 @@ class Loop:
         last = self.machine.state.commits[-1].sha if self.machine.state.commits else None
         verdict = self.judge.verdict(last) if self.judge is not None and last else None
         return render(self.machine, self.notes, verdict)
-
-    def _new_commits(self) -> tuple[tuple[str, str], ...]:
-        assert self.repo is not None
-        current = git.head(self.repo)
-        if not current or current == self._last_head:
-            return ()
-        found = git.commits_since(self.repo, self._last_head)
-        self._last_head = current
-        return tuple(found)
