@@ -124,3 +124,20 @@ def test_a_kata_pair_shares_the_katas_folder_and_later_turns_need_no_arguments(p
     dojo(ana, "pair", "start")  # the session remembers the folder and the remote
     assert (ana / "katas" / "adder.py").read_text() == SOLVED
     assert git(ana / "katas", "symbolic-ref", "--short", "HEAD") == "pair/main"
+
+
+def test_the_hand_over_runs_in_a_real_terminal(terminal, tmp_path: Path):
+    import pexpect
+
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    started = terminal.spawn("pair", "start", "capstone", "--remote", str(remote))
+    started.expect_exact("you drive")
+    started.expect(pexpect.EOF)
+    (terminal.root / "katas" / "deals_api" / "core.py").write_text(ROUND1)
+    handed = terminal.spawn("pair", "next")
+    handed.expect_exact("Your partner runs")
+    handed.expect(pexpect.EOF)
+    handed.close()
+    assert handed.exitstatus == 0
+    assert git(remote, "show", "pair/main:core.py") == ROUND1.strip()
