@@ -188,17 +188,20 @@ def stage(root: Path, selected: Sequence[Unit], destination: Path) -> Path:
         source = solutions_root(root) / package
         if source.is_dir():
             shutil.copytree(source, destination / package, ignore=ignore)
-    for name in ("tests", "dojo"):
+    # The kit's tooling too, when it lives in the checkout (a kit elsewhere uses the installed dojo).
+    copied = [name for name in ("tests", "dojo") if (root / name).is_dir()]
+    for name in copied:
         shutil.copytree(root / name, destination / name, ignore=ignore)
     for name in ("conftest.py", CURRICULUM_FILE):
         shutil.copy2(root / name, destination / name)
+    copied += [package for package in LEARNER_PACKAGES if (destination / package).is_dir()]
     sources = sorted({s for unit in selected for s in unit.sources})
     tests = sorted({t for unit in selected for t in unit.tests})
     lines = ["[tool.pytest.ini_options]"]
     lines += [f"{name} = {toml_value(value)}" for name, value in _pytest_options(root).items()]
     mutmut = {
         "source_paths": sources,
-        "also_copy": ["dojo", "conftest.py", CURRICULUM_FILE, *LEARNER_PACKAGES],
+        "also_copy": [*copied, "conftest.py", CURRICULUM_FILE],
         # The plugin imports the exercises from this folder, and judges fixture failures as verify does.
         "pytest_add_cli_args": ["--dojo-tree=.", "--dojo-mutant-run", "-p", "no:cacheprovider", "-q"],
         # Named one by one: a whole-folder selection collects every kata's tests into one process.

@@ -68,6 +68,14 @@ def check(
             continue
         runnable.append(unit)
     whole_kit = len(exercises) == len(curriculum)
+    if whole_kit:
+        known = {unit.name for unit in candidates}
+        folder = baseline_path(root, "x").parent
+        report.problems += [
+            Problem(CHECK, "", f"{path.relative_to(root).as_posix()} belongs to no exercise or group")
+            for path in sorted(folder.glob("*.toml"))
+            if path.stem not in known
+        ]
     rotation = (today or dt.datetime.now(dt.UTC).date()).toordinal()
     to_run, from_baseline = baselines.plan(root, runnable, deep=deep or not whole_kit, sample=SAMPLE, rotation=rotation)
     try:
