@@ -19,6 +19,8 @@ a baseline survives unrelated edits of the reference.
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 import os
 import shutil
@@ -26,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,6 +160,36 @@ def module_of(source: str) -> str:
     return source.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
+def functions(root: Path, unit: Unit) -> dict[str, str]:
+    """Every function and method mutmut can mutate in the unit's sources, as ``file::Class.method``, with a
+    hash of its source text: a quick run re-mutates only the functions whose text changed."""
+    found: dict[str, str] = {}
+    for source in unit.sources:
+        path = solutions_root(root) / source
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        for node in tree.body:
+            members = [("", node)] if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else []
+            if isinstance(node, ast.ClassDef):
+                members = [
+                    (node.name + ".", item) for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                ]
+            for prefix, function in members:
+                segment = ast.get_source_segment(text, function) or ""
+                found[f"{source}::{prefix}{function.name}"] = hashlib.sha256(segment.encode()).hexdigest()[:12]
+    return found
+
+
+def mutant_pattern(function_key: str) -> str:
+    """mutmut's name pattern for every mutant of ``file::Class.method`` (or ``file::function``)."""
+    source, _, qualname = function_key.partition("::")
+    cls, _, name = qualname.rpartition(".")
+    local = f"xǁ{cls}ǁ{name}" if cls else f"x_{name}"
+    return f"{module_of(source)}.{local}__mutmut_*"
+
+
 # ---- staging and running ----
 
 
@@ -251,6 +283,19 @@ def _diffs(stage_dir: Path, names: Sequence[str]) -> dict[str, str]:
     return {str(k): str(v) for k, v in result.items()}
 
 
+def _patterns(selected: Sequence[Unit], only: Mapping[str, Collection[str]] | None) -> list[str]:
+    """Name patterns for a partial run; none (everything) when no unit is restricted."""
+    if not only or not any(unit.name in only for unit in selected):
+        return []
+    patterns: list[str] = []
+    for unit in selected:
+        if unit.name in only:
+            patterns += [mutant_pattern(key) for key in sorted(only[unit.name])]
+        else:
+            patterns += [f"{module_of(source)}.*" for source in unit.sources]
+    return patterns
+
+
 def _status_names() -> dict[int | None, str]:
     from mutmut.stats import status_by_exit_code
 
@@ -263,9 +308,18 @@ def _tail(text: str, lines: int = 12) -> str:
 
 
 def run(
-    root: Path, selected: Sequence[Unit], *, jobs: int = 2, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    root: Path,
+    selected: Sequence[Unit],
+    *,
+    jobs: int = 2,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> list[UnitResult]:
-    """Run mutmut over these units' sources, with their tests; one result per unit, every mutant judged."""
+    """Run mutmut over these units' sources, with their tests; one result per unit, every mutant judged.
+
+    ``only`` maps a unit's name to the functions (``file::Class.method``) to mutate in it; a unit not in
+    it is mutated whole. Mutants of the other functions are left out of that unit's result.
+    """
     selected = [unit for unit in selected if unit.sources]
     if not selected:
         return []
@@ -277,11 +331,13 @@ def run(
         stage_dir = stage(root, selected, Path(scratch) / "stage")
         try:
             completed = subprocess.run(
-                [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
+                [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *_patterns(selected, only)],
                 cwd=stage_dir, env=_env(), text=True, capture_output=True, check=False, timeout=timeout,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             raise MutationError(f"mutmut took longer than {timeout:.0f} s") from None
+        if completed.returncode != 0 and "nothing matches" in completed.stdout + completed.stderr:
+            return [UnitResult(unit) for unit in selected]  # the functions to re-run hold no mutants
         if completed.returncode != 0:
             names = ", ".join(unit.name for unit in selected)
             raise MutationError(f"mutmut failed on {names}: {_tail(completed.stdout + completed.stderr)}")
@@ -290,6 +346,8 @@ def run(
         judged: dict[str, tuple[str, str]] = {}  # mutant name -> (source, status)
         for source, by_name in codes.items():
             for name, code in by_name.items():
+                if code is None and only:
+                    continue  # left out of this partial run
                 judged[name] = (source, status_names.get(code, "suspicious"))
         diffs = _diffs(stage_dir, sorted(judged))
     results = []

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo.mutation import MutantKey, Unit, UnitResult, baseline_path, toml_value
+from dojo.mutation import MutantKey, Unit, UnitResult, baseline_path, functions, toml_value
 from dojo.paths import solutions_root
 
 MIN_SCORE = 0.97
@@ -58,6 +58,7 @@ class Baseline:
     fingerprint: str = ""
     sources: tuple[str, ...] = ()  # written for groups only: an exercise's source is its path
     survivors: list[Survivor] = field(default_factory=list)
+    functions: dict[str, str] = field(default_factory=dict)  # file::Class.method -> hash of its text
 
     def by_key(self) -> dict[MutantKey, Survivor]:
         return {survivor.key: survivor for survivor in self.survivors}
@@ -103,6 +104,9 @@ def load(root: Path, unit_name: str) -> Baseline | None:
     counts = {name: data.get(name, 0) for name in ("mutants", "killed")}
     if not all(isinstance(v, int) and v >= 0 for v in counts.values()):
         raise BaselineError(f"{where}: mutants and killed must be whole numbers")
+    hashes = data.get("functions", {})
+    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+        raise BaselineError(f"{where}: functions must be a table of hashes")
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise BaselineError(f"{where}: sources must be a list of paths under solutions/")
@@ -113,6 +117,7 @@ def load(root: Path, unit_name: str) -> Baseline | None:
         fingerprint=str(data.get("fingerprint", "")),
         sources=tuple(sources),
         survivors=survivors,
+        functions={str(k): str(v) for k, v in hashes.items()},
     )
 
 
@@ -128,6 +133,7 @@ def regenerate(root: Path, result: UnitResult, previous: Baseline | None, groupe
         fingerprint=fingerprint(root, result.unit),
         sources=result.unit.sources if grouped else (),
         survivors=unique,
+        functions=functions(root, result.unit),
     )
 
 
@@ -146,6 +152,9 @@ def dump(baseline: Baseline) -> str:
         f"killed = {baseline.killed}",
         f"# score: {score(baseline.killed, baseline.mutants, equivalents):.1%} of non-equivalent mutants killed",
     ]
+    if baseline.functions:
+        lines += ["", "# what a quick verify compares to re-mutate only the functions that changed", "[functions]"]
+        lines += [f"{toml_value(key)} = {toml_value(value)}" for key, value in sorted(baseline.functions.items())]
     for survivor in baseline.survivors:
         lines += ["", "[[survivor]]"]
         lines += [f"{name} = {toml_value(getattr(survivor.key, name))}" for name in KEY_FIELDS]
@@ -172,16 +181,28 @@ class Judgement:
     unreasoned: list[Survivor] = field(default_factory=list)  # listed, but with no proper reason
     stale: list[Survivor] = field(default_factory=list)  # listed, but no longer surviving
     from_baseline: bool = False  # not run this time: the numbers are the baseline's
+    partial: int | None = None  # only this many mutants (of the changed functions) were run
 
     @property
     def score(self) -> float:
         return score(self.killed, self.mutants, self.equivalents)
 
 
-def judge(result: UnitResult, baseline: Baseline | None) -> Judgement:
+def judge(result: UnitResult, baseline: Baseline | None, only: Collection[str] | None = None) -> Judgement:
+    """The run against the baseline. ``only``: the run covered just these functions (file::qualname), so
+    the counts are the baseline's and only survivors in those functions are held against it."""
     listed = baseline.by_key() if baseline else {}
     alive = {o.key for o in result.survivors}
     accepted = [listed[key] for key in alive if key in listed]
+    if only is not None and baseline is not None:
+        covered = {(key.partition("::")[0], key.partition("::")[2]) for key in only}
+        ran = [s for key, s in listed.items() if (key.file, key.function) in covered]
+        judged = judge_baseline(baseline)
+        judged.from_baseline = False
+        judged.partial = len(result.outcomes)
+        judged.unexpected = sorted(key for key in alive if key not in listed)
+        judged.stale = [s for s in ran if s.key not in alive]
+        return judged
     return Judgement(
         unit=result.unit.name,
         mutants=len(result.outcomes),
@@ -210,28 +231,60 @@ def describe(key: MutantKey) -> str:
     return f"{key.file}:{key.function}: {change}"
 
 
-def plan(
-    root: Path, candidates: Sequence[Unit], *, deep: bool, sample: int, rotation: int
-) -> tuple[list[Unit], list[Unit]]:
-    """Which units to run now, and which to take from their baselines.
+@dataclass
+class Plan:
+    run: list[Unit] = field(default_factory=list)  # units to mutate now
+    only: dict[str, set[str]] = field(default_factory=dict)  # unit name -> the functions to mutate, if not all
+    from_baseline: list[Unit] = field(default_factory=list)  # units reported from their baselines
 
-    Deep: all of them. Otherwise every unit whose fingerprint differs from its baseline's (or that has
-    no baseline), plus ``sample`` of the unchanged ones, chosen by ``rotation`` (CI passes the day
-    number, so over a few days every unit is run again even if nothing changed).
+
+def plan(
+    root: Path, candidates: Sequence[Unit], *, deep: bool, sample: int, rotation: int, large: int = 400, slice_of: int = 8
+) -> Plan:
+    """Which units (and functions) to mutate now, and which to take from their baselines.
+
+    Deep: everything. Otherwise: a unit without a baseline runs whole; a unit whose fingerprint changed
+    re-mutates the functions whose text changed, or, if none did (its tests changed), runs whole, or a
+    rotating 1/``slice_of`` of its functions when it has more than ``large`` mutants; and ``sample``
+    unchanged units are re-run too (a large one by a rotating slice), chosen by ``rotation`` (CI passes
+    the day number, so over some days everything is re-run even if nothing changed).
     """
     if deep:
-        return list(candidates), []
-    changed: list[Unit] = []
+        return Plan(run=list(candidates))
+    result = Plan()
     unchanged: list[Unit] = []
     for unit in candidates:
         try:
             baseline = load(root, unit.name)
         except BaselineError:
             baseline = None
-        current = baseline is not None and baseline.fingerprint == fingerprint(root, unit)
-        (unchanged if current else changed).append(unit)
-    picked = _rotate(unchanged, sample, rotation)
-    return changed + picked, [u for u in unchanged if u not in picked]
+        if baseline is None or not baseline.functions:
+            result.run.append(unit)
+        elif baseline.fingerprint == fingerprint(root, unit):
+            unchanged.append(unit)
+        else:
+            now = functions(root, unit)
+            edited = {key for key, digest in now.items() if baseline.functions.get(key) != digest}
+            if edited:
+                result.run.append(unit)
+                result.only[unit.name] = edited
+            else:
+                _whole_or_slice(result, unit, baseline, now, large, slice_of, rotation)
+    for unit in _rotate(unchanged, sample, rotation):
+        baseline = load(root, unit.name)
+        assert baseline is not None
+        _whole_or_slice(result, unit, baseline, functions(root, unit), large, slice_of, rotation)
+    result.from_baseline = [u for u in unchanged if u not in result.run]
+    return result
+
+
+def _whole_or_slice(
+    result: Plan, unit: Unit, baseline: Baseline, now: dict[str, str], large: int, slice_of: int, rotation: int
+) -> None:
+    result.run.append(unit)
+    if baseline.mutants > large:
+        keys = sorted(now)
+        result.only[unit.name] = {key for index, key in enumerate(keys) if index % slice_of == rotation % slice_of}
 
 
 def _rotate(items: Sequence[Unit], count: int, rotation: int) -> list[Unit]:

@@ -77,17 +77,20 @@ def check(
             if path.stem not in known
         ]
     rotation = (today or dt.datetime.now(dt.UTC).date()).toordinal()
-    to_run, from_baseline = baselines.plan(root, runnable, deep=deep or not whole_kit, sample=SAMPLE, rotation=rotation)
+    planned = baselines.plan(root, runnable, deep=deep or not whole_kit, sample=SAMPLE, rotation=rotation)
     try:
-        results = run(root, to_run, jobs=jobs)
+        results = run(root, planned.run, jobs=jobs, only=planned.only)
     except MutationError as error:
         report.problems.append(Problem(CHECK, "", str(error)))
         results = []
-    report.ran = [result.unit.name for result in results]
+    report.ran = [
+        result.unit.name + (f" (in part: {len(result.outcomes)} mutants)" if result.unit.name in planned.only else "")
+        for result in results
+    ]
     for result in results:
         unit = result.unit
         baseline = loaded.get(unit.name)
-        judged = baselines.judge(result, baseline)
+        judged = baselines.judge(result, baseline, planned.only.get(unit.name))
         report.judgements[unit.name] = judged
         if baseline is None:
             report.fail(unit, f"{unit.name} has no baseline ({len(judged.unexpected)} survivors): run `{_regenerate(unit)}`")
@@ -96,7 +99,7 @@ def check(
             report.fail(unit, f"survives and is not in the baseline: {baselines.describe(key)}")
         report.notes += [f"{unit.name}: stale baseline entry (no longer survives): {baselines.describe(s.key)}" for s in judged.stale]
         _check_reasons_and_score(report, unit, judged)
-    for unit in from_baseline:
+    for unit in planned.from_baseline:
         baseline = loaded[unit.name]
         if baseline is None:  # plan() never leaves a unit without a baseline out
             continue

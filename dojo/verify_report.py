@@ -82,6 +82,8 @@ def _automated(report: Report, slug: str) -> str:
         text = f"[red]{text}[/]"
     if unit != slug:
         text += f" ({unit})"
+    if judged.partial is not None:
+        return text + f" [dim](baseline; {judged.partial} re-run)[/]"
     return text + (" [dim](baseline)[/]" if judged.from_baseline else "")
 
 

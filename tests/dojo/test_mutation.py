@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from dojo import mutation_baseline as baselines
-from dojo.mutation import MutantKey, MutantOutcome, Unit, UnitResult, function_of, key_from_diff
+from dojo.mutation import (
+    MutantKey,
+    MutantOutcome,
+    Unit,
+    UnitResult,
+    function_of,
+    functions,
+    key_from_diff,
+    mutant_pattern,
+)
 from tests.dojo.conftest import run_dojo, write
 
 UNIT = Unit("adder", ("katas/adder.py",), ("tests/katas/test_adder.py",), ("adder",))
@@ -127,17 +136,38 @@ def test_a_quick_pass_runs_what_changed_plus_a_rotating_sample(tmp_path):
     units = [Unit(f"u{i}", (f"katas/u{i}.py",), (f"tests/katas/test_u{i}.py",), (f"u{i}",)) for i in range(5)]
     (tmp_path / "tests" / "mutation").mkdir(parents=True)
     for unit in units:
-        write(tmp_path / "solutions" / unit.sources[0], "x = 1\n")
+        write(tmp_path / "solutions" / unit.sources[0], "def f():\n    return 1\n\n\ndef g():\n    return 2\n")
         write(tmp_path / unit.tests[0], "")
-        fingerprint = baselines.fingerprint(tmp_path, unit) if unit.name != "u0" else "old"
-        baselines.save(tmp_path, baselines.Baseline(unit.name, 1, 1, fingerprint=fingerprint))
-    run_now, skipped = baselines.plan(tmp_path, units, deep=False, sample=2, rotation=0)
-    assert [u.name for u in run_now] == ["u0", "u1", "u2"]
-    assert [u.name for u in skipped] == ["u3", "u4"]
-    later, _ = baselines.plan(tmp_path, units, deep=False, sample=2, rotation=1)
-    assert [u.name for u in later] == ["u0", "u3", "u4"], "the next day samples the next ones"
-    everything, none = baselines.plan(tmp_path, units, deep=True, sample=2, rotation=0)
-    assert (everything, none) == (units, [])
+        fresh = baselines.Baseline(unit.name, 1, 1, fingerprint=baselines.fingerprint(tmp_path, unit))
+        fresh.functions = functions(tmp_path, unit)
+        baselines.save(tmp_path, fresh)
+    write(tmp_path / "solutions" / "katas" / "u0.py", "def f():\n    return 1\n\n\ndef g():\n    return 3\n")
+    first = baselines.plan(tmp_path, units, deep=False, sample=2, rotation=0)
+    assert [u.name for u in first.run] == ["u0", "u1", "u2"]
+    assert first.only == {"u0": {"katas/u0.py::g"}}, "only the function whose text changed is re-mutated"
+    assert [u.name for u in first.from_baseline] == ["u3", "u4"]
+    later = baselines.plan(tmp_path, units, deep=False, sample=2, rotation=1)
+    assert [u.name for u in later.run] == ["u0", "u3", "u4"], "the next day samples the next ones"
+    deep = baselines.plan(tmp_path, units, deep=True, sample=2, rotation=0)
+    assert (deep.run, deep.only, deep.from_baseline) == (units, {}, [])
+
+
+def test_a_large_unit_is_re_run_a_slice_at_a_time(tmp_path):
+    unit = Unit("big", ("katas/big.py",), ("tests/katas/test_big.py",), ("big",))
+    write(tmp_path / "solutions" / "katas" / "big.py", "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(16)))
+    write(tmp_path / "tests" / "katas" / "test_big.py", "")
+    (tmp_path / "tests" / "mutation").mkdir(parents=True)
+    big = baselines.Baseline("big", 1000, 990, fingerprint=baselines.fingerprint(tmp_path, unit))
+    big.functions = functions(tmp_path, unit)
+    baselines.save(tmp_path, big)
+    slices = [baselines.plan(tmp_path, [unit], deep=False, sample=1, rotation=day, slice_of=8).only["big"] for day in range(8)]
+    assert all(len(part) == 2 for part in slices)
+    assert set().union(*slices) == set(big.functions), "eight days cover every function"
+
+
+def test_a_mutant_pattern_names_mutmuts_mangled_functions():
+    assert mutant_pattern("katas/lru_cache.py::LRUCache.put") == "katas.lru_cache.xǁLRUCacheǁput__mutmut_*"
+    assert mutant_pattern("katas/deals_api/service.py::update_deal") == "katas.deals_api.service.x_update_deal__mutmut_*"
 
 
 # ---- end to end, on the miniature kit ----
@@ -175,6 +205,16 @@ def test_a_survivor_fails_verify_until_its_baseline_gives_a_reason(mini_kit: Pat
     assert run.returncode == 0, run.stdout
     assert "automated mutation (mutmut): ran adder" in run.stdout
     assert "stale baseline entry (no longer survives): katas/adder.py:add: gone -> also gone" in run.stdout
+
+    # An edited function: a quick pass re-mutates just that function, and its new survivor fails.
+    solution = mini_kit / "solutions" / "katas" / "adder.py"
+    solution.write_text(WEAK_SOLUTION + "\n\ndef double(a: int) -> int:\n    return a * 2\n")
+    run_dojo(mini_kit, "mutation", "baseline", "adder")
+    baseline.write_text(baseline.read_text().replace('reason = ""', 'reason = "scaffolding: not tested on purpose"'))
+    solution.write_text(WEAK_SOLUTION + "\n\ndef double(a: int) -> int:\n    return a * 3\n")
+    run = run_dojo(mini_kit, "verify", "--no-lint")
+    assert "ran adder (in part:" in run.stdout, run.stdout
+    assert "survives and is not in the baseline: katas/adder.py:double: return a * 3" in run.stdout
 
 
 def test_an_exercise_without_a_baseline_is_told_the_command_that_makes_one(mini_kit: Path):
