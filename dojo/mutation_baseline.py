@@ -236,6 +236,7 @@ class Plan:
     run: list[Unit] = field(default_factory=list)  # units to mutate now
     only: dict[str, set[str]] = field(default_factory=dict)  # unit name -> the functions to mutate, if not all
     from_baseline: list[Unit] = field(default_factory=list)  # units reported from their baselines
+    missing: list[Unit] = field(default_factory=list)  # units with no generated baseline (quick runs only)
 
 
 def plan(
@@ -258,14 +259,14 @@ def plan(
             baseline = load(root, unit.name)
         except BaselineError:
             baseline = None
-        if baseline is None or not baseline.functions:
-            result.run.append(unit)
+        if baseline is None or not baseline.fingerprint:
+            result.missing.append(unit)  # never generated: verify says so, without spending minutes on it
         elif baseline.fingerprint == fingerprint(root, unit):
             unchanged.append(unit)
         else:
             now = functions(root, unit)
             edited = {key for key, digest in now.items() if baseline.functions.get(key) != digest}
-            if edited:
+            if edited and baseline.functions:
                 result.run.append(unit)
                 result.only[unit.name] = edited
             else:

@@ -99,6 +99,8 @@ def check(
             report.fail(unit, f"survives and is not in the baseline: {baselines.describe(key)}")
         report.notes += [f"{unit.name}: stale baseline entry (no longer survives): {baselines.describe(s.key)}" for s in judged.stale]
         _check_reasons_and_score(report, unit, judged)
+    for unit in planned.missing:
+        report.fail(unit, f"{unit.name} has no baseline yet: run `{_regenerate(unit)}` (the quick pass does not run it)")
     for unit in planned.from_baseline:
         baseline = loaded[unit.name]
         if baseline is None:  # plan() never leaves a unit without a baseline out

@@ -6,7 +6,7 @@ status and cancel. A job that blows up must not take the service with it."
 - `POST /tasks` with `{"job": name, "params": {...}}` -> 202, the task (status `pending`) and
   `Location: /tasks/{id}`; 422 for a job name that is not in `jobs`.
 - `GET /tasks/{id}` -> 200 with status pending | running | completed | failed | cancelled, `result`
-  (completed) or `error` (failed, including the exception's message), and `created_at`, `started_at`,
+  (completed) or `error` (failed: the exception's type and message, "ValueError: month out of range"), and `created_at`, `started_at`,
   `finished_at`; 404 for an unknown id, with a `detail` that names it.
 - `POST /tasks/{id}/cancel` -> 200 and `cancelled` for a pending or running task (the job really
   stops, or never starts); 409 if it already finished, with a `detail` that says its status

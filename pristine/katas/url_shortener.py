@@ -16,7 +16,7 @@ the redirect down."
   the alias is 3-32 characters of `[0-9A-Za-z_-]`.
 - Never overwrite a link: a taken alias is 409 (its `detail` names the alias); a taken random code
   is retried with a fresh one, at most `MAX_ATTEMPTS` draws in all, then 503 with a `detail` that
-  says so.
+  says no free code was found.
 - `GET /{code}` -> a temporary 307 redirect to the URL (pick the status on purpose); 404 if unknown.
   Count the click only after the response has been sent.
 - `GET /links/{code}` -> the link with its click count; 404 if unknown.

@@ -68,7 +68,8 @@ new = "a + 0"
 '''
 
 BASELINE = '''
-# every mutant of `a + b` is caught; no fingerprint, so verify always runs the pass
+# every mutant of `a + b` is caught; an out-of-date fingerprint, so a quick verify runs the whole pass
+fingerprint = "out-of-date"
 mutants = 1
 killed = 1
 '''

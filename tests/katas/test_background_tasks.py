@@ -161,6 +161,7 @@ async def test_a_failing_job_is_reported_and_the_app_keeps_serving():
         failed = await status_until(client, task_id, "failed", "completed", "cancelled")
         assert failed["status"] == "failed", f"a job that raised must be reported as failed: {failed}"
         assert "month out of range" in (failed["error"] or ""), "the error message should be recorded"
+        assert "ValueError" in (failed["error"] or ""), "the error should name the exception's type too"
         assert failed["finished_at"] is not None
         other = await submit(client, "fine")
         fine.opened.set()
@@ -305,9 +306,12 @@ async def test_a_cancelled_task_really_ends_cancelled_and_finished_tasks_are_let
         done.opened.set()
         await status_until(client, done_id, "completed")
         assert (await client.post(f"/tasks/{waiting_id}/cancel")).status_code == 200
+        unstarted_id = await submit(client, "done")  # cancelled before its task takes a first step
+        tasks |= job_tasks() - before
+        assert (await client.post(f"/tasks/{unstarted_id}/cancel")).status_code == 200
         refs = [weakref.ref(task) for task in tasks]
         cancelled = [task for task in tasks if task.done() and task.cancelled()]
-        assert len(cancelled) == 1, (
+        assert len(cancelled) == 2, (
             "the cancelled task's asyncio task should end cancelled: re-raise CancelledError, never swallow it"
         )
         del tasks, cancelled
