@@ -6,12 +6,15 @@ status and cancel. A job that blows up must not take the service with it."
 - `POST /tasks` with `{"job": name, "params": {...}}` -> 202, the task (status `pending`) and
   `Location: /tasks/{id}`; 422 for a job name that is not in `jobs`.
 - `GET /tasks/{id}` -> 200 with status pending | running | completed | failed | cancelled, `result`
-  (completed) or `error` (failed, including the exception's message), and `created_at`, `started_at`,
-  `finished_at`; 404 for an unknown id.
+  (completed) or `error` (failed: the exception's type and message, "ValueError: month out of range"), and `created_at`, `started_at`,
+  `finished_at`; 404 for an unknown id, with a `detail` that names it.
 - `POST /tasks/{id}/cancel` -> 200 and `cancelled` for a pending or running task (the job really
-  stops, or never starts); 409 if it already finished; 404 if unknown.
-- Run each job on an asyncio task, at most `max_concurrency` at once (the others wait, pending).
-  Keep a reference to every unfinished task. On app shutdown, cancel what is still running.
+  stops, or never starts); 409 if it already finished, with a `detail` that says its status
+  ("task 7 is already completed"); 404 if unknown.
+- Run each job on an asyncio task of its own, at most `max_concurrency` (default 4) at once; the
+  others wait, pending, and start in submission order as workers free up. A cancelled job's task
+  ends cancelled: re-raise CancelledError, never swallow it. Keep a reference to every unfinished
+  task and let go of it once it finishes. On app shutdown, cancel what is still running.
 - Timestamps come from `clock` and are timezone-aware UTC (serialised with an offset), never naive.
 
 Run `dojo check background_tasks`; `dojo hint background_tasks` when stuck.

@@ -3,8 +3,9 @@
 "Show me the same timer written two ways, then a tiny connection pool."
 
 - `Timer(name, record, clock=...)` works with both `with` and `async with`. On exit it sets `.elapsed`
-  and calls `record(name, elapsed)`, measured with `clock()`. It records even when the block raises,
-  and never swallows the exception.
+  and calls `record(name, elapsed)`, measured with `clock()`; `.elapsed` is None until then. It records
+  even when the block raises, and never swallows the exception. Exiting a Timer that was never entered
+  is a RuntimeError whose message says so ("... without being entered"), and records nothing.
 - `timed(...)` and `atimed(...)`: the same timer with `@contextmanager` / `@asynccontextmanager`.
 - `Pool(factory, size)`: at most `size` resources (size >= 1, else ValueError), created with
   `factory()` only when needed and reused once released. `with pool.acquire() as resource:` hands

@@ -5,7 +5,8 @@ HTTP, with the status codes a client expects. Some columns are internal: clients
 no response may ever show them."
 
 - `POST /products` -> 201 with the product and `Location: /products/{id}`.
-- `GET /products/{id}` -> 200, or 404 when there is no such product.
+- `GET /products/{id}` -> 200, or 404 when there is no such product, with a `detail` that names the
+  id (`{"detail": "product 7 not found"}`); PATCH and DELETE answer the same 404.
 - `PATCH /products/{id}` -> 200; change only the fields sent. An explicit `null` clears a nullable
   field and is a 422 for `name` or `price`. An unknown field is a 422, not a silent no-op. 404 if absent.
 - `DELETE /products/{id}` -> 204 with no body; then GET and DELETE answer 404.

@@ -4,15 +4,17 @@
 an order line that cannot hold a bad quantity, and validation of prices arriving in requests."
 
 - `Money(amount, currency)`, a frozen dataclass (the internal value). `amount` must be a Decimal:
-  a float is a TypeError whose message says float (1.005 is really 1.00499999...), and so is any other
-  type; NaN/Infinity are ValueError. `currency` is three capital letters (ValueError otherwise).
+  a float is a TypeError whose message says float (1.005 is really 1.00499999...) and shows the fix,
+  `Decimal('1.005')`; any other type is a TypeError that names the type it got; NaN/Infinity are
+  ValueError. `currency` is three capital letters (ValueError otherwise).
   The amount is quantised to cents with ROUND_HALF_UP: Decimal("0.125") -> 0.13.
 - `repr(m)` evaluates back to an equal Money (with Money and Decimal in scope); `str(m)` is for people:
   "12.50 EUR". Equal amounts and currencies are equal (Decimal("12.5") == Decimal("12.50")), with equal
   hashes, so Money works in sets and as dict keys. Money is immutable.
 - `a + b` and `a - b` for the same currency; different currencies raise CurrencyMismatchError (a
-  ValueError) naming both. `m * 3`, `3 * m`, `m * Decimal("0.5")` multiply (result in cents again);
-  anything else (another Money, a float) is a TypeError.
+  ValueError) naming both currencies and the operation ("add", "subtract"). `m * 3`, `3 * m`,
+  `m * Decimal("0.5")` multiply (result in cents again); anything else (another Money, a float, a
+  bool) is a TypeError.
 - `LineItem(sku, unit_price, quantity=1)`: uses `__slots__`, so it has no `__dict__` and assigning an
   unknown attribute raises AttributeError. `quantity` is a property whose setter requires an int >= 1
   (TypeError for non-ints, bool included; ValueError below 1), in the constructor too; a rejected value

@@ -6,12 +6,12 @@ and give me a helper that batches any iterable, say 500 rows per bulk insert."
 A log line is `METHOD PATH STATUS DURATION_MS`, e.g. `GET /deals 503 41`.
 
 - `iter_lines(stream)`: each line of a text stream (or any iterable of str) without its trailing
-  `\\n` / `\\r\\n`; other whitespace is kept. `read_lines(path)`: the same for a file, which it opens and
-  closes itself. Both lazy: taking 3 lines reads about 3 lines, and memory stays flat on a huge file.
+  `\\n` / `\\r\\n`; other whitespace is kept. `read_lines(path, encoding="utf-8")`: the same for a file,
+  which it opens (decoding with `encoding`, whatever the machine's locale) and closes itself. Both lazy: taking 3 lines reads about 3 lines, and memory stays flat on a huge file.
 - `chunked(iterable, n)`: tuples of `n` consecutive items, the last one shorter if items run out; never
   an empty tuple. Works on infinite iterators. `n < 1` raises ValueError at the call, before any
   iteration, with a message that names n.
-- `parse_requests(lines)`: a `Request` per line; skip blank lines and `#` comments; a malformed line
+- `parse_requests(lines)`: a `Request` per line; skip blank lines and `#` comments (indented ones too); a malformed line
   raises ValueError naming its line number (1-based), but only when the pipeline reaches it.
 - `server_errors(requests)`: only status 500-599. `paths(requests)`: each request's path.
 - `pipeline(source, *stages)`: feeds source through each stage (a function from iterable to iterable)

@@ -5,14 +5,18 @@ the redirect down."
 
 - `encode_base62(n)` / `decode_base62(code)` over `ALPHABET` (digits, then A-Z, then a-z), most
   significant digit first: 0 -> "0", 61 -> "z", 62 -> "10". ValueError for a negative number, an empty
-  code or a character outside the alphabet.
-- `random_code()`: a random `CODE_LENGTH`-character base62 code (the default `generate_code`).
+  code or a character outside the alphabet; the message says which (it is "empty", or it quotes the
+  bad character).
+- `random_code()`: a random `CODE_LENGTH`-character base62 code (the default `generate_code`), drawn
+  from a cryptographically secure source (`secrets`, not the seedable `random` module), so nobody can
+  guess the next code.
 - `POST /links` `{"url": ..., "alias": optional}` -> 201 with `code`, `url`, `short_url`
   (`http://<host>/<code>`), `clicks`, and `Location: /links/{code}`. Every POST mints a new code,
   even for a URL seen before. 422 unless the URL is http(s) with a host (no `javascript:`), and unless
   the alias is 3-32 characters of `[0-9A-Za-z_-]`.
-- Never overwrite a link: a taken alias is 409; a taken random code is retried with a fresh one, at
-  most `MAX_ATTEMPTS` draws in all, then 503.
+- Never overwrite a link: a taken alias is 409 (its `detail` names the alias); a taken random code
+  is retried with a fresh one, at most `MAX_ATTEMPTS` draws in all, then 503 with a `detail` that
+  says no free code was found.
 - `GET /{code}` -> a temporary 307 redirect to the URL (pick the status on purpose); 404 if unknown.
   Count the click only after the response has been sent.
 - `GET /links/{code}` -> the link with its click count; 404 if unknown.

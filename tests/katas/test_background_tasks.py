@@ -8,13 +8,19 @@ never waits on the clock), so a wrong answer fails with a message instead of han
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import itertools
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from pydantic import JsonValue
 
 from dojo.testing import serve
@@ -155,6 +161,7 @@ async def test_a_failing_job_is_reported_and_the_app_keeps_serving():
         failed = await status_until(client, task_id, "failed", "completed", "cancelled")
         assert failed["status"] == "failed", f"a job that raised must be reported as failed: {failed}"
         assert "month out of range" in (failed["error"] or ""), "the error message should be recorded"
+        assert "ValueError" in (failed["error"] or ""), "the error should name the exception's type too"
         assert failed["finished_at"] is not None
         other = await submit(client, "fine")
         fine.opened.set()
@@ -240,12 +247,15 @@ async def test_cancelling_a_finished_task_is_a_409_and_changes_nothing(outcome):
         await status_until(client, task_id, outcome)
         response = await client.post(f"/tasks/{task_id}/cancel")
         assert response.status_code == 409, f"cancelling a {outcome} task should be 409 Conflict"
+        assert outcome in str(response.json().get("detail")), f"the 409's detail should say the task is {outcome}"
         assert (await client.get(f"/tasks/{task_id}")).json()["status"] == outcome
 
 
 async def test_unknown_tasks_are_404_and_unknown_jobs_are_422():
     async with serve(create_app({"report": Gate()}, clock=UtcClock())) as client:
-        assert (await client.get("/tasks/nope")).status_code == 404
+        missing = await client.get("/tasks/nope")
+        assert missing.status_code == 404
+        assert "nope" in str(missing.json().get("detail")), f"the 404's detail should name the task id, got {missing.json()}"
         assert (await client.post("/tasks/nope/cancel")).status_code == 404
         response = await client.post("/tasks", json={"job": "mine_bitcoin"})
         assert response.status_code == 422, f"an unknown job name should be a 422, got {response.status_code}"
@@ -260,3 +270,136 @@ async def test_shutdown_cancels_unfinished_tasks():
     assert gate.saw_cancellation, "the app shut down but the job kept running: cancel unfinished tasks on shutdown"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         assert (await client.get(f"/tasks/{task_id}")).json()["status"] == "cancelled"
+
+
+def job_tasks() -> set[asyncio.Task[Any]]:
+    return {task for task in asyncio.all_tasks() if task is not asyncio.current_task()}
+
+
+async def test_at_most_four_jobs_run_at_once_by_default():
+    gates = [Gate() for _ in range(6)]
+    async with serve(create_app({f"job{i}": gate for i, gate in enumerate(gates)}, clock=UtcClock())) as client:
+        for i in range(6):
+            await submit(client, f"job{i}")
+        await let_the_loop_run()
+        started = [gate.started.is_set() for gate in gates]
+        assert started == [True] * 4 + [False] * 2, f"max_concurrency defaults to 4, in submission order; started: {started}"
+        gates[2].opened.set()
+        await let_the_loop_run()
+        assert gates[4].started.is_set(), "when a worker frees up, the oldest pending task starts next"
+        assert not gates[5].started.is_set()
+        for gate in gates:
+            gate.opened.set()
+
+
+async def test_a_cancelled_task_really_ends_cancelled_and_finished_tasks_are_let_go():
+    running, waiting, done = Gate(), Gate(), Gate(result=1)
+    app = create_app({"running": running, "waiting": waiting, "done": done}, clock=UtcClock(), max_concurrency=2)
+    async with serve(app) as client:
+        before = job_tasks()
+        done_id = await submit(client, "done")
+        await submit(client, "running")
+        waiting_id = await submit(client, "waiting")
+        tasks = job_tasks() - before
+        assert len(tasks) == 3, "each job runs on an asyncio task of its own"
+        await turns_until(running.started.is_set, "the job to start")
+        done.opened.set()
+        await status_until(client, done_id, "completed")
+        assert (await client.post(f"/tasks/{waiting_id}/cancel")).status_code == 200
+        unstarted_id = await submit(client, "done")  # cancelled before its task takes a first step
+        tasks |= job_tasks() - before
+        assert (await client.post(f"/tasks/{unstarted_id}/cancel")).status_code == 200
+        refs = [weakref.ref(task) for task in tasks]
+        cancelled = [task for task in tasks if task.done() and task.cancelled()]
+        assert len(cancelled) == 2, (
+            "the cancelled task's asyncio task should end cancelled: re-raise CancelledError, never swallow it"
+        )
+        del tasks, cancelled
+        gc.collect()
+        alive = sum(ref() is not None for ref in refs)
+        assert alive == 1, f"{alive} task objects are still referenced: keep only the unfinished ones (1 here)"
+        running.opened.set()
+
+
+class TasksAgainstModel(RuleBasedStateMachine):
+    """Random submits, finishes, failures and cancels must match a model of a FIFO pool of two workers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.stack = contextlib.AsyncExitStack()
+        self.gates: dict[str, Gate] = {}
+        self.order: list[str] = []  # task ids in submission order
+        self.model: dict[str, str] = {}  # task id -> expected status
+        jobs = {"gate": self.job}
+        app = create_app(jobs, clock=UtcClock(), max_concurrency=2)
+        self.client = self.run(self.stack.enter_async_context(serve(app)))
+
+    async def job(self, params: dict[str, JsonValue]) -> JsonValue:
+        return await self.gates[str(params["name"])](params)
+
+    def run(self, coroutine: Any) -> Any:
+        return self.loop.run_until_complete(coroutine)
+
+    def teardown(self) -> None:
+        for gate in self.gates.values():
+            gate.opened.set()
+        self.run(self.stack.aclose())
+        self.loop.close()
+
+    def settle(self) -> None:
+        self.run(let_the_loop_run())
+        active = [t for t in self.order if self.model[t] in ("pending", "running")]
+        for index, task_id in enumerate(active):
+            self.model[task_id] = "running" if index < 2 else "pending"
+
+    @rule()
+    def submit(self) -> None:
+        name = f"g{len(self.gates)}"
+        self.gates[name] = Gate(result=name)
+        task_id = self.run(submit(self.client, "gate", {"name": name}))
+        self.order.append(task_id)
+        self.model[task_id] = "pending"
+        self.gates[task_id] = self.gates[name]
+        self.settle()
+
+    def pick(self, index: int, *statuses: str) -> str | None:
+        matching = [t for t in self.order if self.model[t] in statuses]
+        return matching[index % len(matching)] if matching else None
+
+    @rule(index=st.integers(0, 5), fail=st.booleans())
+    def finish(self, index: int, fail: bool) -> None:
+        task_id = self.pick(index, "running")
+        if task_id is None:
+            return
+        gate = self.gates[task_id]
+        if fail:
+            gate.error = RuntimeError("boom")
+        gate.opened.set()
+        self.model[task_id] = "failed" if fail else "completed"
+        self.settle()
+
+    @rule(index=st.integers(0, 5))
+    def cancel(self, index: int) -> None:
+        task_id = self.pick(index, "pending", "running", "completed", "failed", "cancelled")
+        if task_id is None:
+            return
+        response = self.run(self.client.post(f"/tasks/{task_id}/cancel"))
+        if self.model[task_id] in ("pending", "running"):
+            assert response.status_code == 200, response.text
+            self.model[task_id] = "cancelled"
+        else:
+            assert response.status_code == 409
+        self.settle()
+
+    @invariant()
+    def every_status_matches(self) -> None:
+        for task_id in self.order:
+            body = self.run(self.client.get(f"/tasks/{task_id}")).json()
+            assert body["status"] == self.model[task_id], f"{task_id}: {body['status']}, the model says {self.model[task_id]}"
+            if body["status"] == "completed":
+                assert body["result"] == self.gates[task_id].result
+
+
+TestTasksAgainstModel = TasksAgainstModel.TestCase
+TestTasksAgainstModel.settings = settings(max_examples=25, stateful_step_count=15)

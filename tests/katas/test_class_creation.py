@@ -54,7 +54,7 @@ def test_two_plugins_with_the_same_name_are_refused_naming_both_classes() -> Non
 
 
 def test_an_empty_name_is_a_type_error() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Nameless"):
 
         class Nameless(Plugin, name=""):
             pass
@@ -75,6 +75,7 @@ def test_get_an_unknown_name_raises_key_error_listing_the_known_ones() -> None:
     assert "yaml" in message
     assert "csv" in message, f"list the known plugins so the caller sees the typo: {message}"
     assert "xml" in message, f"list the known plugins so the caller sees the typo: {message}"
+    assert "csv, xml" in message, f"list them sorted and comma-separated ('csv, xml'): {message}"
 
 
 def test_other_class_keywords_reach_the_other_bases_init_subclass() -> None:

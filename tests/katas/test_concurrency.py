@@ -266,9 +266,11 @@ class RecordingPool(ThreadPoolExecutor):
     def __init__(self) -> None:
         super().__init__(max_workers=2, thread_name_prefix="offload")
         self.shutdowns = 0
+        self.waited: list[bool] = []
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.shutdowns += 1
+        self.waited.append(wait)
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
@@ -345,6 +347,9 @@ async def test_closing_shuts_the_executor_down(pools: PoolFactory) -> None:
         await offloader.run(divmod, 7, 2)
     assert [pool.shutdowns for pool in pools.made] == [1], (
         "leaving `async with` (aclose) should shut the executor down once"
+    )
+    assert [pool.waited for pool in pools.made] == [[True]], (
+        "aclose should wait for work still running (shutdown(wait=True)), off the event loop"
     )
     with pytest.raises(RuntimeError):
         await offloader.run(divmod, 7, 2)

@@ -97,10 +97,22 @@ async def test_async_timer_records_when_the_block_raises_and_lets_the_exception_
 
 def test_timer_exposes_elapsed_and_returns_itself_from_enter():
     clock = FakeClock()
-    with Timer("t", lambda name, seconds: None, clock=clock) as timer:
+    timer = Timer("t", lambda name, seconds: None, clock=clock)
+    assert timer.elapsed is None, "elapsed is None until a block has ended"
+    with timer as bound:
         clock.advance(3.0)
+        assert timer.elapsed is None, "elapsed is None until the block has ended"
+    assert bound is timer
     assert isinstance(timer, Timer), "`with Timer(...) as t` binds what __enter__ returns: return self"
     assert timer.elapsed == 3.0
+
+
+def test_leaving_a_timer_that_was_never_entered_is_a_runtime_error():
+    seen: list[tuple[str, float]] = []
+    timer = Timer("t", lambda name, seconds: seen.append((name, seconds)), clock=FakeClock())
+    with pytest.raises(RuntimeError, match="entered"):
+        timer.__exit__(None, None, None)
+    assert seen == [], "nothing was timed, so nothing is recorded"
 
 
 # ---- the pool ----

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -9,9 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, rule
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from dojo.testing import serve
 from katas.crud import Base, Product, create_app, get_db
 
 INTERNAL_FIELDS = ("cost_price", "supplier_notes")
@@ -76,6 +82,9 @@ async def test_get_reads_back_what_post_stored(client):
 async def test_get_of_a_missing_product_is_404_not_a_200_with_null(client):
     response = await client.get("/products/999")
     assert response.status_code == 404, f"GET of an id that does not exist answered {response.status_code}"
+    detail = response.json().get("detail")
+    assert isinstance(detail, str), f"a 404 should say what was not found under 'detail', got {response.json()}"
+    assert "999" in detail, f"the 404's detail should name the product id it could not find, got {detail!r}"
 
 
 async def test_internal_fields_are_stored_but_never_returned(client, sessionmaker):
@@ -198,3 +207,88 @@ async def test_the_app_serves_requests_through_its_own_get_db(tmp_path: Path):
         fetched = await client.get(f"/products/{created['id']}")
         assert fetched.status_code == 200, "a product created in one request should be readable in the next"
         assert fetched.json()["name"] == "Desk lamp"
+
+
+async def test_the_default_app_keeps_its_in_memory_database_across_requests_and_to_itself():
+    """create_app() with no URL: one in-memory database per app, shared by every request (StaticPool)."""
+    first, second = create_app(), create_app()
+    async with serve(first) as one, serve(second) as two:
+        created = await create(one)
+        fetched = await one.get(f"/products/{created['id']}")
+        assert fetched.status_code == 200, "a product created in one request should be readable in the next"
+        assert (await two.get(f"/products/{created['id']}")).status_code == 404, (
+            "each app built by create_app() has its own in-memory database"
+        )
+
+
+class ProductsAgainstModel(RuleBasedStateMachine):
+    """Random create/read/patch/delete over HTTP must match a dict of what each product should hold."""
+
+    products = Bundle("products")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.stack = contextlib.AsyncExitStack()
+        self.client: httpx.AsyncClient = self.loop.run_until_complete(self.stack.enter_async_context(serve(create_app())))
+        self.model: dict[int, dict[str, Any]] = {}
+
+    def teardown(self) -> None:
+        self.loop.run_until_complete(self.stack.aclose())
+        self.loop.close()
+
+    def call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self.loop.run_until_complete(self.client.request(method, url, **kwargs))
+
+    fields = st.fixed_dictionaries(
+        {},
+        optional={
+            "name": st.sampled_from(["Lamp", "Desk", "x" * 100]),
+            "description": st.sampled_from([None, "", "Warm"]),
+            "price": st.sampled_from(["0.01", "1", "39.90"]),
+            "cost_price": st.sampled_from([None, "2.50"]),
+        },
+    )
+
+    @rule(target=products, data=fields)
+    def create(self, data: dict[str, Any]) -> int:
+        payload = {"name": "Lamp", "price": "9.99", **data}
+        response = self.call("POST", "/products", json=payload)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert not set(body) & set(INTERNAL_FIELDS)
+        self.model[body["id"]] = {"name": payload["name"], "description": payload.get("description"), "price": payload["price"]}
+        return int(body["id"])
+
+    @rule(product_id=products)
+    def read(self, product_id: int) -> None:
+        response = self.call("GET", f"/products/{product_id}")
+        if product_id not in self.model:
+            assert response.status_code == 404
+            return
+        assert response.status_code == 200
+        body = response.json()
+        expected = self.model[product_id]
+        assert (body["name"], body["description"]) == (expected["name"], expected["description"])
+        assert money(body["price"]) == money(expected["price"])
+
+    @rule(product_id=products, data=fields)
+    def patch(self, product_id: int, data: dict[str, Any]) -> None:
+        response = self.call("PATCH", f"/products/{product_id}", json=data)
+        if product_id not in self.model:
+            assert response.status_code == 404
+            return
+        assert response.status_code == 200, response.text
+        self.model[product_id].update({k: v for k, v in data.items() if k in ("name", "description", "price")})
+        assert response.json()["name"] == self.model[product_id]["name"]
+
+    @rule(product_id=consumes(products))
+    def delete(self, product_id: int) -> None:
+        response = self.call("DELETE", f"/products/{product_id}")
+        assert response.status_code == (204 if product_id in self.model else 404)
+        self.model.pop(product_id, None)
+        assert self.call("GET", f"/products/{product_id}").status_code == 404
+
+
+TestProductsAgainstModel = ProductsAgainstModel.TestCase
+TestProductsAgainstModel.settings = settings(max_examples=15, stateful_step_count=15)

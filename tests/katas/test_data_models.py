@@ -49,14 +49,18 @@ def test_amounts_are_quantised_to_cents_rounding_half_up(amount, cents):
 
 @pytest.mark.parametrize("amount", [1.005, 0.1], ids=["1.005", "0.1"])
 def test_a_float_amount_is_refused_with_a_message_that_says_float(amount):
-    with pytest.raises(TypeError, match="float"):
+    with pytest.raises(TypeError, match="float") as raised:
         Money(amount, "EUR")
+    assert f"Decimal({str(amount)!r})" in str(raised.value), (
+        f"the message should show the fix, Decimal({str(amount)!r}): {raised.value}"
+    )
 
 
-@pytest.mark.parametrize("amount", ["12.50", None], ids=["str", "None"])
+@pytest.mark.parametrize("amount", ["12.50", None, 3], ids=["str", "None", "int"])
 def test_an_amount_that_is_not_a_decimal_is_a_type_error(amount):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as raised:
         Money(amount, "EUR")
+    assert type(amount).__name__ in str(raised.value), f"the message should say what it got: {raised.value}"
 
 
 @pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity"])
@@ -117,6 +121,8 @@ def test_mixing_currencies_is_refused_naming_both(operation):
     assert isinstance(raised.value, ValueError), "CurrencyMismatchError should be a ValueError"
     assert "EUR" in str(raised.value)
     assert "USD" in str(raised.value)
+    verb = "add" if operation is operator.add else "subtract"
+    assert verb in str(raised.value), f"the message should say which operation was refused ({verb}): {raised.value}"
 
 
 @pytest.mark.parametrize("other", [Decimal("1"), 1, "1"], ids=["Decimal", "int", "str"])
@@ -132,7 +138,7 @@ def test_multiplying_by_an_int_or_a_decimal_on_either_side():
     assert str(eur("19.99") * Decimal("0.15")) == "3.00 EUR", "2.9985 rounds to 3.00"
 
 
-@pytest.mark.parametrize("factor", [1.5, "2", None], ids=["float", "str", "None"])
+@pytest.mark.parametrize("factor", [1.5, "2", None, True], ids=["float", "str", "None", "bool"])
 def test_multiplying_by_anything_else_is_a_type_error(factor):
     with pytest.raises(TypeError):
         eur("1") * factor

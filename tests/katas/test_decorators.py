@@ -146,6 +146,21 @@ def test_retry_lets_an_unlisted_exception_through_at_once():
     assert (flaky.calls, sleeps.delays) == (1, []), "a ValueError is a bug, not a blip: do not retry it"
 
 
+def test_retry_defaults_are_three_attempts_on_any_exception_with_no_wait():
+    sleeps = Sleeps()
+    flaky = Flaky(*(RuntimeError(f"failure {i}") for i in range(1, 6)))
+    with pytest.raises(RuntimeError, match="failure 3"):
+        retry(sleep=sleeps)(flaky)()
+    assert flaky.calls == 3, f"retry() with no arguments makes 3 attempts, made {flaky.calls}"
+    assert all(delay == 0 for delay in sleeps.delays), f"the default backoff is 0 s, waited {sleeps.delays}"
+
+
+@pytest.mark.parametrize("backoff", [-0.5, -1], ids=["negative_fraction", "negative"])
+def test_retry_rejects_a_negative_backoff_naming_it(backoff):
+    with pytest.raises(ValueError, match="backoff"):
+        retry(backoff=backoff)
+
+
 def test_retry_accepts_a_single_exception_class():
     flaky = Flaky(ConnectionError())
     assert retry(max_attempts=2, exceptions=ConnectionError, sleep=Sleeps())(flaky)() == "ok"

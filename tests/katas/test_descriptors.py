@@ -70,6 +70,9 @@ def test_a_value_of_the_wrong_type_is_a_type_error_naming_the_field(value):
     with pytest.raises(TypeError, match=r"OrderLine\.quantity") as raised:
         line.quantity = value
     assert "int" in str(raised.value), f"the message should say an int was expected: {raised.value}"
+    assert type(value).__name__ in str(raised.value), (
+        f"the message should say what it got ({type(value).__name__}): {raised.value}"
+    )
 
 
 def test_the_error_names_the_right_field_of_several():
@@ -95,6 +98,17 @@ def test_class_access_returns_the_descriptor_itself():
 def test_contradictory_bounds_are_rejected_up_front():
     with pytest.raises(ValueError, match="min_value"):
         Validated(int, min_value=10, max_value=1)
+
+
+def test_equal_bounds_allow_exactly_one_value():
+    class Die:
+        sides = Validated(int, min_value=6, max_value=6)
+
+    die = Die()
+    die.sides = 6
+    assert die.sides == 6, "both bounds are inclusive: min_value == max_value allows that one value"
+    with pytest.raises(ValueError, match=r"Die\.sides"):
+        die.sides = 7
 
 
 def test_the_same_descriptor_class_serves_many_classes():

@@ -74,8 +74,10 @@ def peak_memory(work: Callable[[], object]) -> int:
 
 
 def test_iter_lines_drops_only_the_line_ending():
-    lines = list(iter_lines(["first\n", "  indented  \r\n", "\n", "last"]))
-    assert lines == ["first", "  indented  ", "", "last"], "strip the trailing newline only, keep other whitespace"
+    lines = list(iter_lines(["first\n", "  indented  \r\n", "\n", "GET /deals/X\n", "tab\t\r\n", "last"]))
+    assert lines == ["first", "  indented  ", "", "GET /deals/X", "tab\t", "last"], (
+        "strip the trailing newline only, keep other whitespace"
+    )
 
 
 def test_iter_lines_pulls_nothing_until_asked_and_then_only_what_is_asked():
@@ -170,8 +172,14 @@ def test_chunked_flattens_back_to_its_input_and_only_the_last_chunk_is_short(ite
 # ---- parsing, filtering, the pipeline ----
 
 
+def test_read_lines_decodes_with_the_encoding_it_is_given(tmp_path: Path):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes("café\nna\u00efve\n".encode("latin-1"))
+    assert list(read_lines(path, encoding="latin-1")) == ["café", "na\u00efve"]
+
+
 def test_parse_requests_builds_requests_and_skips_blanks_and_comments():
-    lines = ["# method path status ms", "GET /deals 200 12", "", "   ", "POST /deals 503 340"]
+    lines = ["# method path status ms", "GET /deals 200 12", "", "   ", "  # an indented comment", "POST /deals 503 340"]
     assert list(parse_requests(lines)) == [
         Request("GET", "/deals", 200, 12),
         Request("POST", "/deals", 503, 340),

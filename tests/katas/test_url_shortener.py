@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import random
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
 from starlette.types import Message, Receive, Scope, Send
 
 from katas.url_shortener import ALPHABET, LinkStore, create_app, decode_base62, encode_base62, random_code
@@ -253,3 +257,92 @@ async def test_the_click_is_recorded_after_the_redirect_response_is_sent():
         f"events in order: {log}. Counting before responding makes every visitor wait on the counter: "
         "hand it to BackgroundTasks"
     )
+
+
+def test_random_codes_come_from_a_secure_source_not_the_seedable_random_module():
+    state = random.getstate()
+    try:
+        random.seed(1234)
+        first = [random_code() for _ in range(5)]
+        random.seed(1234)
+        second = [random_code() for _ in range(5)]
+    finally:
+        random.setstate(state)
+    assert first != second, (
+        "re-seeding the random module replayed the same codes: anyone can guess them. Draw from secrets"
+    )
+
+
+async def test_errors_say_what_went_wrong():
+    async with client_for(create_app(generate_code=ScriptedCodes(["same000"] * 30))) as client:
+        await shorten(client, alias="promo")
+        taken = await client.post("/links", json={"url": DOCS, "alias": "promo"})
+        assert taken.status_code == 409
+        assert "promo" in str(taken.json().get("detail")), f"the 409 should name the taken alias, got {taken.json()}"
+        await shorten(client)
+        exhausted = await client.post("/links", json={"url": DOCS})
+        assert exhausted.status_code == 503
+        assert "code" in str(exhausted.json().get("detail")), (
+            f"the 503 should say no free code was found, under 'detail', got {exhausted.json()}"
+        )
+
+
+@pytest.mark.parametrize("code", ["", "ab!"], ids=["empty", "bad_character"])
+def test_decode_errors_name_the_problem(code):
+    with pytest.raises(ValueError, match="empty" if not code else "!"):
+        decode_base62(code)
+
+
+class LinksAgainstModel(RuleBasedStateMachine):
+    """Random shortens (with and without aliases), redirects and lookups must match a dict of links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.stack = contextlib.AsyncExitStack()
+        self.client: httpx.AsyncClient = self.run(self.stack.enter_async_context(client_for(create_app())))
+        self.model: dict[str, dict[str, Any]] = {}  # code -> {"url", "clicks"}
+
+    def run(self, coroutine: Any) -> Any:
+        return self.loop.run_until_complete(coroutine)
+
+    def teardown(self) -> None:
+        self.run(self.stack.aclose())
+        self.loop.close()
+
+    @rule(path=st.sampled_from(["a", "b/c?d=1", ""]), alias=st.none() | st.sampled_from(["promo", "sale-1", "x_y"]))
+    def shorten(self, path: str, alias: str | None) -> None:
+        url = f"https://example.com/{path}"
+        response = self.run(self.client.post("/links", json={"url": url} | ({"alias": alias} if alias else {})))
+        if alias is not None and alias in self.model:
+            assert response.status_code == 409
+            return
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["code"] not in self.model, "a new link never reuses a code"
+        if alias is not None:
+            assert body["code"] == alias
+        assert (body["url"], body["clicks"]) == (url, 0)
+        self.model[body["code"]] = {"url": url, "clicks": 0}
+
+    @rule(pick=st.integers(0, 20))
+    def follow(self, pick: int) -> None:
+        if not self.model:
+            assert self.run(self.client.get("/nothing0", follow_redirects=False)).status_code == 404
+            return
+        code = sorted(self.model)[pick % len(self.model)]
+        response = self.run(self.client.get(f"/{code}", follow_redirects=False))
+        assert (response.status_code, response.headers.get("location")) == (307, self.model[code]["url"])
+        self.model[code]["clicks"] += 1
+
+    @rule(pick=st.integers(0, 20))
+    def look_up(self, pick: int) -> None:
+        if not self.model:
+            return
+        code = sorted(self.model)[pick % len(self.model)]
+        body = self.run(self.client.get(f"/links/{code}")).json()
+        assert (body["code"], body["url"], body["clicks"]) == (code, self.model[code]["url"], self.model[code]["clicks"])
+
+
+TestLinksAgainstModel = LinksAgainstModel.TestCase
+TestLinksAgainstModel.settings = settings(max_examples=25, stateful_step_count=20)
