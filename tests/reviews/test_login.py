@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 import reviews.login
 from dojo.testing import serve
@@ -161,6 +162,10 @@ async def test_a_wrong_password_is_a_401(database):
         " clients, rate limiters and alerting all read it as a success"
     )
     assert "access_token" not in response.text
+    challenge = response.headers.get("WWW-Authenticate", "")
+    assert challenge.split(" ")[0].lower() == "bearer", (
+        f"a 401 must say how to authenticate (RFC 6750): WWW-Authenticate: Bearer; got {challenge!r}"
+    )
 
 
 async def test_an_unknown_user_gets_the_same_401_as_a_wrong_password(database):
@@ -303,11 +308,12 @@ async def test_get_me_accepts_only_a_token_it_signed_with_an_exp(database):
             name: (await client.get("/me", headers={"Authorization": f"Bearer {token}"})).status_code
             for name, token in forgeries.items()
         }
+        answers["no token"] = (await client.get("/me")).status_code
     assert ours.status_code == 200, (
         f"GET /me with a token signed with LOGIN_JWT_SECRET, 10 minutes from expiry, answered {ours.status_code}:"
         f" {ours.text}"
     )
-    assert answers == dict.fromkeys(forgeries, 401), (
+    assert answers == dict.fromkeys([*forgeries, "no token"], 401), (
         f"GET /me answered {answers}: a token without exp never expires, and one the app did not sign is a forgery"
     )
 
@@ -374,4 +380,36 @@ async def test_passwords_are_checked_in_constant_time(database, spies):
         f"hmac.compare_digest answered {on_right} for the right password and {on_wrong} for a wrong one: the"
         " password check must be decided by it. `==` on secrets stops at the first differing byte, and the time"
         " that takes tells an attacker how much of the guess was right"
+    )
+
+
+@pytest.fixture
+def connections() -> Iterator[list[int]]:
+    """[opened, closed]: DBAPI connections made and closed by every SQLAlchemy pool during the test."""
+    counts = [0, 0]
+
+    def on_connect(*_: Any) -> None:
+        counts[0] += 1
+
+    def on_close(*_: Any) -> None:
+        counts[1] += 1
+
+    event.listen(Pool, "connect", on_connect)
+    event.listen(Pool, "close", on_close)
+    try:
+        yield counts
+    finally:
+        event.remove(Pool, "connect", on_connect)
+        event.remove(Pool, "close", on_close)
+
+
+@pytest.mark.guard
+async def test_the_app_closes_its_database_connections_when_it_shuts_down(database, connections):
+    async with serve(create_app(database, now=Clock())) as client:
+        await client.post("/login", json={"username": ADA[0], "password": ADA[1]})
+    opened, closed = connections
+    assert opened >= 1, "expected the app to connect to its database"
+    assert closed == opened, (
+        f"the app opened {opened} database connection(s) and, once it had shut down, had closed {closed}: the"
+        " engine must be disposed when the app shuts down (its lifespan), or its pooled connections outlive it"
     )
