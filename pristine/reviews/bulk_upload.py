@@ -6,8 +6,12 @@ capped at 1 MiB, as agreed with the team." Review it as you would at work: name 
 what it breaks in production and how badly, then fix this file in place.
 
 The contract the tests hold you to: a valid batch answers 200 with {"imported": n}; a body over
-1 MiB (1_048_576 bytes) answers 413; a body that is not JSON answers 400; products that do not fit
-the schema answer 422; a batch either lands completely or not at all.
+1 MiB (1_048_576 bytes; exactly that is fine) answers 413, and the service stops reading it there; a
+body that is not JSON answers 400; a batch that is not a list of products answers 422, a product being
+an object with exactly `sku` (1 to 32 characters), `name` (1 to 200 characters), `price_cents` (a whole
+number, 0 or more) and an optional `description`; a sku that is already taken, in the batch or in the
+catalogue, answers 409; a batch lands completely, in one commit, or not at all; and the app
+closes its database connections when it shuts down.
 
 Keep the seams the tests use: `create_app(database_path)` builds the app on that SQLite file, and the
 `Base`/`Product` model stays as it is.

@@ -5,11 +5,14 @@ mobile app sends back as `Authorization: Bearer <token>`, and GET /me, which say
 belongs to." It works on the author's laptop. Review it as you would at work: name every problem, say
 what it breaks in production and how badly, then fix this file in place.
 
-The contract the tests hold you to: a wrong password and an unknown user both answer 401 with the same
-body; no input logs anyone in without their password; the token is signed with the secret in the
-environment variable LOGIN_JWT_SECRET (at least 32 characters; without it the app refuses to start),
-carries an `exp` claim and is refused by GET /me once it has expired; passwords are stored salted and
-hashed, and checked with a constant-time comparison (`hmac.compare_digest`).
+The contract the tests hold you to: a wrong password and an unknown user get the same answer (401
+with `WWW-Authenticate: Bearer`, same body, same headers) for the same work; no input logs anyone in
+without their password; the token is signed with the secret in the environment variable
+LOGIN_JWT_SECRET (at least 32 characters; without one the app refuses to start) and carries an `exp`
+claim at most a day after it was issued; GET /me answers 401 to a token from its `exp` second on, one
+without `exp`, one it did not sign, and to no token. Passwords are stored salted and hashed with a slow
+key-derivation function (`hashlib.scrypt` with n >= 2**14 and r >= 8, or `hashlib.pbkdf2_hmac` with at
+least 600,000 iterations), run off the event loop, and checked with `hmac.compare_digest`.
 
 Keep the seams the tests use: `create_app(database_path, now=...)` builds the app on that SQLite file,
 reading the time from `now` (the tests pass a fake clock); `Base` holds the tables, and

@@ -7,10 +7,12 @@ would at work: name every problem, say what it breaks in production and how badl
 in place.
 
 The contract the tests hold you to: {"total", "items"} where `total` counts every match and `items` is
-one page of them; `limit` (default 20, at most 100, else 422) and `offset` (default 0) pick the page;
-pages follow each other without gaps or repeats; no request loads more rows than the page it returns;
-each item is {"id", "name", "category", "price"} and nothing else (the cost price and the supplier
-stay internal).
+one page of them, sorted by name, then by id; the search ignores case and takes `q` literally (a `%`
+or `_` in it is just a character); `limit` (1 to 100, default 20) and `offset` (0 or more, default 0)
+pick the page, and a value outside those bounds is a 422; pages follow each other without gaps or
+repeats; no request loads more rows than the page it returns; each item is {"id", "name", "category",
+"price"} and nothing else (the cost price and the supplier stay internal). The tests make SQLite's
+LIKE case-sensitive, as PostgreSQL's is.
 
 Keep the seams the tests use: `create_app(database_path)` builds the app on that SQLite file, and the
 `Base`/`Product` model stays as it is (the tests create the table and the rows with it).

@@ -8,8 +8,10 @@ work: name every problem, say what it breaks in production and how badly, then f
 
 The contract the tests hold you to: the rate as {"currency", "rate", "as_of"}; 404 for a currency the
 rates service does not know; 504 when it does not answer in time; 502 when it fails or answers
-nonsense; no call to it without a timeout of at most 5 seconds; and other requests keep being served
-while one waits for it.
+nonsense (a timeout of any phase is a 504, any other transport error a 502, and nonsense is anything
+that is not a currency, a number and a date); no call to it without a timeout of at most 5 seconds;
+other requests keep being served while one waits for it; and one client serves the app's lifetime
+(connections are reused), closed when the app shuts down.
 
 Keep the seam the tests use: `create_app(transport)` builds the app, with every call to the rates
 service going through that httpx transport (the tests pass a fake rates service; no network).

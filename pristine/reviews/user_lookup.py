@@ -4,6 +4,11 @@ The pull request says: "Adds GET /users/{user_id}, which returns a user's profil
 can show it." It works on the author's laptop. Review it as you would at work: name every problem,
 say what it breaks in production and how badly, then fix this file in place.
 
+The contract the tests hold you to: GET /users/{user_id} answers the profile as {"id", "email",
+"name"} and nothing else; an unknown id is a 404, an id that is not an integer a 422; every request
+gives its database connection back, whatever it answers, and the app closes its connections when it
+shuts down; a slow query does not stop the app from serving other requests meanwhile.
+
 Keep the seams the tests use: `create_app(database_path)` builds the app on that SQLite file, and the
 `Base`/`User` model stays as it is (the tests create the table and the rows with it).
 

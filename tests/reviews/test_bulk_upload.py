@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from dojo import testing
 from reviews.bulk_upload import Base, Product, create_app
@@ -93,16 +94,23 @@ async def test_a_batch_is_committed_once(database, commits):
     )
 
 
-async def test_a_row_the_database_refuses_leaves_nothing_written(database):
-    batch = [product("C-1"), product("C-2"), product("C-1", name="the same sku again")]
+@pytest.mark.parametrize("stored", [[], ["C-1"]], ids=["twice-in-the-batch", "already-in-the-catalogue"])
+async def test_a_sku_that_is_taken_is_a_409_and_leaves_nothing_written(database, stored):
+    if stored:
+        first = await post_import(database, json.dumps([product(sku) for sku in stored]).encode())
+        assert first.status_code == 200, f"importing {stored} into an empty catalogue answered {first.status_code}"
+    batch = [product("C-2"), product("C-3"), product("C-1", name="the same sku again")]
+    if not stored:
+        batch.insert(0, product("C-1"))
     response = await post_import(database, json.dumps(batch).encode())
-    assert 400 <= response.status_code < 500, (
-        f"a batch with a duplicate sku answered {response.status_code}: the client sent a conflicting batch, so it"
-        " is a 4xx (409 Conflict), not a crash"
+    where = "in the catalogue" if stored else "twice in the batch"
+    assert response.status_code == 409, (
+        f"a batch with a sku that is taken ({where}) answered {response.status_code} {response.text}: the client"
+        " sent a conflicting batch, a 409 Conflict, not a crash"
     )
-    assert count_products(database) == 0, (
-        f"the batch was refused but {stored_skus(database)} were stored anyway: a batch lands completely or not at"
-        " all (one transaction)"
+    assert stored_skus(database) == stored, (
+        f"the batch was refused but the catalogue now holds {stored_skus(database)} (it held {stored}): a batch lands"
+        " completely or not at all (one transaction)"
     )
 
 
@@ -118,6 +126,12 @@ async def test_a_failed_import_does_not_break_the_next_one(database):
     assert stored_skus(database) == ["D-2"]
 
 
+def padded_batch(size: int) -> bytes:
+    """A valid one-product batch of exactly `size` bytes (JSON allows trailing whitespace)."""
+    body = json.dumps([product("E-1")]).encode()
+    return body + b" " * (size - len(body))
+
+
 async def test_a_body_over_the_limit_is_refused_with_413(database):
     big = json.dumps([product("E-1", description="x" * LIMIT)]).encode()
     response = await post_import(database, big)
@@ -126,6 +140,29 @@ async def test_a_body_over_the_limit_is_refused_with_413(database):
         " all. Without a cap, one client can exhaust the server's memory"
     )
     assert count_products(database) == 0
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "streamed"])
+async def test_a_body_of_exactly_the_limit_is_accepted_and_one_byte_more_is_not(tmp_path, streamed):
+    async def chunks(body: bytes) -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start : start + 64 * 1024]
+
+    statuses = []
+    for size in (LIMIT, LIMIT + 1):
+        path = tmp_path / f"products-{size}.db"
+        engine = create_engine(f"sqlite:///{path}")
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        body = padded_batch(size)
+        async with serve(create_app(path)) as client:
+            content = chunks(body) if streamed else body
+            statuses.append((await client.post("/products/import", content=content)).status_code)
+    how = "streamed" if streamed else "with Content-Length"
+    assert statuses == [200, 413], (
+        f"bodies of exactly {LIMIT} and {LIMIT + 1} bytes ({how}) answered {statuses}: the cap is 1 MiB, so a body"
+        " of exactly 1 MiB is allowed and one byte more is not"
+    )
 
 
 async def test_a_streamed_body_over_the_limit_is_refused_with_413(database):
@@ -147,6 +184,10 @@ async def test_a_streamed_body_over_the_limit_is_refused_with_413(database):
         " Content-Length check alone is not a limit; count the bytes while reading the stream"
     )
     assert count_products(database) == 0
+    assert sum(sent) <= LIMIT + len(chunk), (
+        f"the server read {sum(sent)} bytes of a body it refused for being over {LIMIT}: it read the whole body"
+        " first and measured it after. Stop reading as soon as the count passes the limit"
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,11 +209,28 @@ async def test_a_body_that_is_not_json_is_a_400(database, content):
         [product("H-1"), product("H-2", price_cents=-500)],
         [product("H-1"), {"sku": "H-2", "price_cents": 100}],
         [product("H-1"), product("H-2", price_cents="cheap")],
+        [product("H-1"), product("H-2", price_cents=19.99)],
         [product("H-1"), product("H-2", is_admin=True)],
+        [product("H-1"), product("")],
+        [product("H-1"), product("H" * 33)],
+        [product("H-1"), product("H-2", name="")],
+        [product("H-1"), product("H-2", name="n" * 201)],
         [product("H-1"), "H-2"],
         product("H-1"),
     ],
-    ids=["negative-price", "missing-name", "price-not-a-number", "unknown-field", "not-an-object", "not-a-list"],
+    ids=[
+        "negative-price",
+        "missing-name",
+        "price-not-a-number",
+        "fractional-price",
+        "unknown-field",
+        "empty-sku",
+        "sku-of-33",
+        "empty-name",
+        "name-of-201",
+        "not-an-object",
+        "not-a-list",
+    ],
 )
 async def test_products_that_do_not_fit_the_schema_are_a_422_and_nothing_is_written(database, payload):
     response = await post_import(database, json.dumps(payload).encode())
@@ -181,3 +239,34 @@ async def test_products_that_do_not_fit_the_schema_are_a_422_and_nothing_is_writ
         " written, and a product that does not fit the schema is a 422 that says which field is wrong"
     )
     assert count_products(database) == 0, f"an invalid batch stored {stored_skus(database)}"
+
+
+@pytest.fixture
+def connections() -> Iterator[list[int]]:
+    """[opened, closed]: DBAPI connections made and closed by every SQLAlchemy pool during the test."""
+    counts = [0, 0]
+
+    def on_connect(*_: Any) -> None:
+        counts[0] += 1
+
+    def on_close(*_: Any) -> None:
+        counts[1] += 1
+
+    event.listen(Pool, "connect", on_connect)
+    event.listen(Pool, "close", on_close)
+    try:
+        yield counts
+    finally:
+        event.remove(Pool, "connect", on_connect)
+        event.remove(Pool, "close", on_close)
+
+
+async def test_the_app_closes_its_database_connections_when_it_shuts_down(database, connections):
+    response = await post_import(database, json.dumps([product("K-1")]).encode())
+    assert response.status_code == 200, f"importing one product answered {response.status_code}: {response.text}"
+    opened, closed = connections
+    assert opened >= 1, "expected the app to connect to its database"
+    assert closed == opened, (
+        f"the app opened {opened} database connection(s) and, once it had shut down, had closed {closed}: the"
+        " engine must be disposed when the app shuts down (its lifespan), or its pooled connections outlive it"
+    )

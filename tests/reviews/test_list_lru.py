@@ -154,3 +154,15 @@ def test_concurrent_puts_never_leave_the_cache_over_capacity():
         f"two threads each put a new key into a full cache of capacity {cache.capacity} and it now holds "
         f"{len(cache)}: both checked for room before either inserted"
     )
+
+
+@pytest.mark.guard
+def test_a_capacity_of_one_holds_one_entry_and_below_one_is_refused():
+    cache: LRUCache[Key, str] = LRUCache(1)
+    a, b = Key("a"), Key("b")
+    cache.put(a, "A")
+    assert cache.get(a) == "A", "a cache of capacity 1 must hold one entry"
+    cache.put(b, "B")
+    assert (a in cache, cache.get(b), len(cache)) == (False, "B", 1), "a new key must replace the only entry"
+    with pytest.raises(ValueError, match="capacity"):
+        LRUCache(0)

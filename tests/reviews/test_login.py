@@ -3,9 +3,13 @@ the configured secret, and stores passwords salted and hashed, checked in consta
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import hmac
+import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,9 +17,11 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
+import reviews.login
 from dojo.testing import serve
 from reviews.login import Base, add_user, create_app
 
@@ -23,6 +29,9 @@ SECRET = "a-test-secret-that-is-long-enough-for-hs256"  # what the operator put 
 ADA = ("ada", "correct horse battery staple")
 BOB = ("bob", "hunter2-hunter2")
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+# The brief's floor for a slow password hash (OWASP's, rounded): scrypt's memory cost, PBKDF2's rounds.
+MIN_SCRYPT_N, MIN_SCRYPT_R = 2**14, 8
+MIN_PBKDF2_ITERATIONS = 600_000
 
 
 class Clock:
@@ -60,6 +69,71 @@ def database(tmp_path: Path) -> Path:
     return make_database(tmp_path / "users.db", [ADA, BOB])
 
 
+@dataclass(frozen=True)
+class HashCall:
+    function: str  # "scrypt" | "pbkdf2_hmac"
+    cost: tuple[int, ...]  # (n, r, p) for scrypt, (iterations,) for PBKDF2
+    on_event_loop: bool  # called from a thread that is running an event loop
+
+    @property
+    def slow_enough(self) -> bool:
+        if self.function == "scrypt":
+            n, r, _ = self.cost
+            return n >= MIN_SCRYPT_N and r >= MIN_SCRYPT_R
+        return self.cost[0] >= MIN_PBKDF2_ITERATIONS
+
+
+@dataclass
+class Spies:
+    """What the code under test asked of hashlib's key-derivation functions and of compare_digest."""
+
+    hashes: list[HashCall] = field(default_factory=list)
+    comparisons: list[bool] = field(default_factory=list)  # what each compare_digest call answered
+
+    def clear(self) -> None:
+        self.hashes.clear()
+        self.comparisons.clear()
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _replace_everywhere(monkeypatch: pytest.MonkeyPatch, modules: list[object], real: object, spy: object) -> None:
+    """Put `spy` wherever `real` is reachable: `hashlib.scrypt` and a `from hashlib import scrypt` alike."""
+    for module in modules:
+        for name, value in list(vars(module).items()):
+            if value is real:
+                monkeypatch.setattr(module, name, spy)
+
+
+@pytest.fixture
+def spies(monkeypatch: pytest.MonkeyPatch) -> Spies:
+    seen = Spies()
+    real_scrypt, real_pbkdf2, real_compare = hashlib.scrypt, hashlib.pbkdf2_hmac, hmac.compare_digest
+
+    def scrypt(password: bytes, *, salt: bytes, n: int, r: int, p: int, **options: Any) -> bytes:
+        seen.hashes.append(HashCall("scrypt", (n, r, p), _on_event_loop()))
+        return real_scrypt(password, salt=salt, n=n, r=r, p=p, **options)
+
+    def pbkdf2_hmac(name: str, password: bytes, salt: bytes, iterations: int, dklen: int | None = None) -> bytes:
+        seen.hashes.append(HashCall("pbkdf2_hmac", (iterations,), _on_event_loop()))
+        return real_pbkdf2(name, password, salt, iterations, dklen)
+
+    def compare_digest(a: Any, b: Any) -> bool:
+        answer = real_compare(a, b)
+        seen.comparisons.append(answer)
+        return answer
+
+    modules: list[object] = [hashlib, hmac, secrets, reviews.login]
+    _replace_everywhere(monkeypatch, modules, real_scrypt, scrypt)
+    _replace_everywhere(monkeypatch, modules, real_pbkdf2, pbkdf2_hmac)
+    _replace_everywhere(monkeypatch, modules, real_compare, compare_digest)
+    return seen
 
 
 async def log_in(
@@ -88,6 +162,10 @@ async def test_a_wrong_password_is_a_401(database):
         " clients, rate limiters and alerting all read it as a success"
     )
     assert "access_token" not in response.text
+    challenge = response.headers.get("WWW-Authenticate", "")
+    assert challenge.split(" ")[0].lower() == "bearer", (
+        f"a 401 must say how to authenticate (RFC 6750): WWW-Authenticate: Bearer; got {challenge!r}"
+    )
 
 
 async def test_an_unknown_user_gets_the_same_401_as_a_wrong_password(database):
@@ -97,6 +175,26 @@ async def test_an_unknown_user_gets_the_same_401_as_a_wrong_password(database):
     assert unknown_user.json() == wrong_password.json(), (
         f"unknown user answered {unknown_user.json()}, wrong password {wrong_password.json()}: when they differ,"
         " anyone can find out which usernames exist"
+    )
+    assert dict(unknown_user.headers) == dict(wrong_password.headers), (
+        f"unknown user answered with headers {dict(unknown_user.headers)}, wrong password with"
+        f" {dict(wrong_password.headers)}: any difference tells which usernames exist"
+    )
+
+
+async def test_an_unknown_user_costs_the_same_work_as_a_wrong_password(database, spies):
+    spies.clear()
+    await log_in(database, ADA[0], "not her password")
+    wrong_password = (list(spies.hashes), len(spies.comparisons))
+    spies.clear()
+    await log_in(database, "mallory", "not her password")
+    unknown_user = (list(spies.hashes), len(spies.comparisons))
+    assert wrong_password[0], "a wrong password for ada was never hashed: how was it checked?"
+    assert unknown_user == wrong_password, (
+        f"a wrong password cost {wrong_password[0]} and {wrong_password[1]} compare_digest call(s); an unknown user"
+        f" cost {unknown_user[0]} and {unknown_user[1]}: answering an unknown user without the slow hash is"
+        " measurably faster, so the response time tells which usernames exist. Hash the password against a"
+        " dummy hash instead"
     )
 
 
@@ -139,6 +237,13 @@ async def test_the_app_refuses_to_start_without_a_secret(database, monkeypatch):
         await log_in(database, *ADA)
 
 
+async def test_the_app_refuses_a_secret_shorter_than_32_characters(database, monkeypatch):
+    monkeypatch.setenv("LOGIN_JWT_SECRET", "x" * 31)
+    # Expected: building the app (or starting it) fails loudly; a short HS256 key can be brute-forced offline.
+    with pytest.raises((ValueError, RuntimeError, KeyError)):
+        await log_in(database, *ADA)
+
+
 async def test_the_token_expires_within_a_day(database):
     clock = Clock()
     response = await log_in(database, *ADA, clock=clock)
@@ -168,6 +273,51 @@ async def test_an_expired_token_is_refused(database):
     )
 
 
+async def test_a_token_is_refused_from_its_exp_second_on(database):
+    clock = Clock()
+    async with serve(create_app(database, now=clock)) as client:
+        login = await client.post("/login", json={"username": ADA[0], "password": ADA[1]})
+        assert login.status_code == 200, f"logging in as ada answered {login.status_code}: {login.text}"
+        token = login.json()["access_token"]
+        expires = claims_of(token)["exp"]
+        headers = {"Authorization": f"Bearer {token}"}
+        clock.now = datetime.fromtimestamp(expires - 1, UTC)
+        last_second = await client.get("/me", headers=headers)
+        clock.now = datetime.fromtimestamp(expires, UTC)
+        at_exp = await client.get("/me", headers=headers)
+    assert last_second.status_code == 200, (
+        f"GET /me one second before the token's exp answered {last_second.status_code}: {last_second.text}"
+    )
+    assert at_exp.status_code == 401, (
+        f"GET /me at the token's exp second answered {at_exp.status_code}: `exp` is the time on or after which a"
+        " token must not be accepted (RFC 7519), on the app's clock"
+    )
+
+
+async def test_get_me_accepts_only_a_token_it_signed_with_an_exp(database):
+    issued = int(START.timestamp())
+    genuine = {"sub": "ada", "iat": issued, "exp": issued + 600}
+    forgeries = {
+        "no exp": jwt.encode({"sub": "ada", "iat": issued}, SECRET, algorithm="HS256"),
+        "another key": jwt.encode(genuine, "another-secret-that-is-long-enough-for-hs256", algorithm="HS256"),
+        "unsigned": jwt.encode(genuine, None, algorithm="none"),
+    }
+    async with serve(create_app(database, now=Clock())) as client:
+        ours = await client.get("/me", headers={"Authorization": f"Bearer {jwt.encode(genuine, SECRET)}"})
+        answers = {
+            name: (await client.get("/me", headers={"Authorization": f"Bearer {token}"})).status_code
+            for name, token in forgeries.items()
+        }
+        answers["no token"] = (await client.get("/me")).status_code
+    assert ours.status_code == 200, (
+        f"GET /me with a token signed with LOGIN_JWT_SECRET, 10 minutes from expiry, answered {ours.status_code}:"
+        f" {ours.text}"
+    )
+    assert answers == dict.fromkeys([*forgeries, "no token"], 401), (
+        f"GET /me answered {answers}: a token without exp never expires, and one the app did not sign is a forgery"
+    )
+
+
 async def test_passwords_are_stored_salted_and_hashed(tmp_path):
     same = "the same password for both"
     path = make_database(tmp_path / "users.db", [("ada", same), ("bob", same)])
@@ -188,20 +338,78 @@ async def test_passwords_are_stored_salted_and_hashed(tmp_path):
     assert (await log_in(path, "ada", same)).status_code == 200, "ada cannot log in with her password any more"
 
 
-async def test_passwords_are_checked_in_constant_time(database, monkeypatch):
-    calls: list[tuple[object, object]] = []
-    real_compare_digest = hmac.compare_digest
-
-    def spy(a: Any, b: Any) -> bool:
-        calls.append((a, b))
-        return real_compare_digest(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", spy)
-    right = await log_in(database, *ADA)
-    wrong = await log_in(database, ADA[0], "not her password")
-    assert len(calls) >= 2, (
-        "hmac.compare_digest was not called for each login: `==` on secrets stops at the first differing byte,"
-        " and the time that takes tells an attacker how much of the guess was right"
+async def test_passwords_are_hashed_with_a_slow_key_derivation_function(tmp_path, spies):
+    make_database(tmp_path / "users.db", [ADA, BOB])
+    assert len(spies.hashes) >= 2, (
+        f"creating 2 users called hashlib.scrypt or hashlib.pbkdf2_hmac {len(spies.hashes)} time(s): a password"
+        " hash must be slow on purpose (a fast hash such as sha256, salted or not, is tried billions of times a"
+        " second on a stolen table)"
     )
+    fast = [call for call in spies.hashes if not call.slow_enough]
+    assert not fast, (
+        f"password hashes made with {fast}: too cheap. The floor is scrypt with n >= {MIN_SCRYPT_N} and"
+        f" r >= {MIN_SCRYPT_R}, or PBKDF2 with at least {MIN_PBKDF2_ITERATIONS:,} iterations"
+    )
+
+
+async def test_the_password_hash_runs_off_the_event_loop(database, spies):
+    spies.clear()
+    right = await log_in(database, *ADA)
+    await log_in(database, ADA[0], "not her password")
+    assert right.status_code == 200, f"logging in as ada answered {right.status_code}: {right.text}"
+    assert spies.hashes, "logging in never called hashlib.scrypt or hashlib.pbkdf2_hmac"
+    on_loop = [call for call in spies.hashes if call.on_event_loop]
+    assert not on_loop, (
+        f"{len(on_loop)} of {len(spies.hashes)} password hashes ran on the event loop's thread: a deliberately slow"
+        " hash there stops every other request for its whole duration; run it in a worker thread"
+        " (asyncio.to_thread)"
+    )
+
+
+async def test_passwords_are_checked_in_constant_time(database, spies):
+    spies.clear()
+    right = await log_in(database, *ADA)
+    on_right = list(spies.comparisons)
+    spies.clear()
+    wrong = await log_in(database, ADA[0], "not her password")
+    on_wrong = list(spies.comparisons)
     assert right.status_code == 200, f"logging in as ada answered {right.status_code}: {right.text}"
     assert wrong.status_code == 401, f"a wrong password answered {wrong.status_code}: {wrong.text}"
+    decided = (True in on_right, False in on_wrong)
+    assert decided == (True, True), (
+        f"hmac.compare_digest answered {on_right} for the right password and {on_wrong} for a wrong one: the"
+        " password check must be decided by it. `==` on secrets stops at the first differing byte, and the time"
+        " that takes tells an attacker how much of the guess was right"
+    )
+
+
+@pytest.fixture
+def connections() -> Iterator[list[int]]:
+    """[opened, closed]: DBAPI connections made and closed by every SQLAlchemy pool during the test."""
+    counts = [0, 0]
+
+    def on_connect(*_: Any) -> None:
+        counts[0] += 1
+
+    def on_close(*_: Any) -> None:
+        counts[1] += 1
+
+    event.listen(Pool, "connect", on_connect)
+    event.listen(Pool, "close", on_close)
+    try:
+        yield counts
+    finally:
+        event.remove(Pool, "connect", on_connect)
+        event.remove(Pool, "close", on_close)
+
+
+@pytest.mark.guard
+async def test_the_app_closes_its_database_connections_when_it_shuts_down(database, connections):
+    async with serve(create_app(database, now=Clock())) as client:
+        await client.post("/login", json={"username": ADA[0], "password": ADA[1]})
+    opened, closed = connections
+    assert opened >= 1, "expected the app to connect to its database"
+    assert closed == opened, (
+        f"the app opened {opened} database connection(s) and, once it had shut down, had closed {closed}: the"
+        " engine must be disposed when the app shuts down (its lifespan), or its pooled connections outlive it"
+    )

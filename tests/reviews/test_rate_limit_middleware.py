@@ -139,3 +139,15 @@ async def test_workers_that_share_a_store_share_the_budget():
         " the store the app is given, or each worker process grants its own full budget"
     )
     assert all(ttl > 0 for ttl in store.ttls), f"counters must expire; the store was given ttls {store.ttls}"
+
+
+async def test_one_client_is_one_host_whatever_port_it_connects_from():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock())
+    statuses = []
+    for port in (51000, 51001, 51002):  # a client opens a new connection, from a new source port, at will
+        async with testing.serve(app, crash_as_500=True, peer=("198.51.100.6", port)) as client:
+            statuses.append((await client.get("/ping")).status_code)
+    assert statuses == [200, 200, 429], (
+        f"3 requests (limit 2) from 198.51.100.6, each on a new connection (another source port), got {statuses}:"
+        " a client is its address, not address and port, or every new connection gets a fresh budget"
+    )

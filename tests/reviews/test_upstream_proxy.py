@@ -37,6 +37,7 @@ class FakeRates(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self, answer: Answer = a_rate) -> None:
         self.answer = answer
         self.requests: list[httpx.Request] = []
+        self.closed = False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -45,6 +46,12 @@ class FakeRates(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         return await asyncio.to_thread(self.answer, request)
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.closed = True
 
 
 def serve(app: FastAPI) -> AbstractAsyncContextManager[httpx.AsyncClient]:
@@ -67,15 +74,23 @@ async def test_returns_the_rate_from_the_rates_service():
     assert [str(request.url) for request in upstream.requests] == ["http://rates.internal/rates/EUR"]
 
 
-def times_out(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadTimeout("the rates service did not answer in time", request=request)
+def raises(error: type[httpx.TransportError], message: str) -> Answer:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise error(message, request=request)
+
+    return answer
 
 
-async def test_an_upstream_timeout_is_a_504():
-    response = await get_rate(FakeRates(times_out))
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ReadTimeout, httpx.ConnectTimeout, httpx.WriteTimeout, httpx.PoolTimeout],
+    ids=["read", "connect", "write", "pool"],
+)
+async def test_an_upstream_timeout_is_a_504(error):
+    response = await get_rate(FakeRates(raises(error, "the rates service did not answer in time")))
     assert response.status_code == 504, (
-        f"the rates service timed out and GET /rates/EUR answered {response.status_code}: a gateway whose upstream"
-        " is too slow answers 504 Gateway Timeout (not a 500 with a traceback)"
+        f"the call to the rates service raised {error.__name__} and GET /rates/EUR answered {response.status_code}:"
+        " a gateway whose upstream is too slow (whichever phase timed out) answers 504 Gateway Timeout, not a 500"
     )
 
 
@@ -89,10 +104,26 @@ def refuses_connections(request: httpx.Request) -> httpx.Response:
         lambda request: httpx.Response(500, json={"error": "database down"}),
         lambda request: httpx.Response(503, text="Service Unavailable"),
         refuses_connections,
+        raises(httpx.RemoteProtocolError, "server disconnected without sending a response"),
+        raises(httpx.ReadError, "connection reset by peer"),
         lambda request: httpx.Response(200, text="<html>maintenance</html>"),
         lambda request: httpx.Response(200, json={"error": "try later"}),
+        lambda request: httpx.Response(200, json={"currency": "EUR", "rate": "lots", "as_of": "2026-11-20"}),
+        lambda request: httpx.Response(200, json={"currency": "EUR", "rate": 1.08, "as_of": "yesterday"}),
+        lambda request: httpx.Response(200, json=[{"currency": "EUR", "rate": 1.08, "as_of": "2026-11-20"}]),
     ],
-    ids=["500-with-json", "503", "unreachable", "html-not-json", "json-not-a-rate"],
+    ids=[
+        "500-with-json",
+        "503",
+        "unreachable",
+        "disconnected",
+        "connection-reset",
+        "html-not-json",
+        "json-not-a-rate",
+        "rate-not-a-number",
+        "as-of-not-a-date",
+        "a-list",
+    ],
 )
 async def test_an_upstream_failure_is_a_502(answer):
     response = await get_rate(FakeRates(answer))
@@ -145,4 +176,20 @@ async def test_a_slow_upstream_call_does_not_stop_other_requests():
     assert released_in_time == [True], (
         "GET /rates/USD only ran after GET /rates/EUR had given up waiting: the call to the rates service blocked"
         " the event loop (a sync client inside `async def`), so the whole process stalled behind one slow call"
+    )
+
+
+async def test_one_client_serves_the_app_and_is_closed_at_shutdown():
+    upstream = FakeRates()
+    async with serve(create_app(upstream)) as client:
+        statuses = [(await client.get(f"/rates/{currency}")).status_code for currency in ("EUR", "USD")]
+        open_while_serving = not upstream.closed
+    assert statuses == [200, 200], f"GET /rates/EUR and /rates/USD answered {statuses}"
+    assert open_while_serving, (
+        "the connection to the rates service was closed after a request: a client per request pays a new TCP (and"
+        " TLS) handshake every time. Make one client when the app starts and reuse its pooled connections"
+    )
+    assert upstream.closed, (
+        "the app shut down and its client for the rates service was never closed: its pooled connections (and"
+        " their sockets) outlive the app. Close it in the lifespan"
     )

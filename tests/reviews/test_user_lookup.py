@@ -6,7 +6,7 @@ import asyncio
 import gc
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,6 @@ def make_database(path: Path) -> Path:
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     return make_database(tmp_path / "users.db")
-
-
 
 
 @pytest.mark.guard
@@ -82,13 +80,17 @@ async def test_an_id_that_is_not_an_integer_is_rejected_with_422(database, user_
 class PoolCounts:
     checked_out: int = 0
     checked_in: int = 0
+    opened: int = 0  # DBAPI connections made to the database
+    closed: int = 0  # ...and closed again (by a pool's dispose, or by an overflowing pool)
 
 
 @pytest.fixture
-def pool_counts() -> Iterator[PoolCounts]:
-    """Counts connections taken from and given back to every SQLAlchemy pool during the test.
+async def pool_counts() -> AsyncIterator[PoolCounts]:
+    """Counts connections made, closed, taken from and given back to every SQLAlchemy pool during the test.
 
-    The garbage collector is paused meanwhile: a session nobody closed must not be rescued by it.
+    The garbage collector is paused meanwhile: a session nobody closed must not be rescued by it. What
+    leaked is collected here, with its warnings silenced, so that the verdict is this test's assertions
+    and not a warning that surfaces at teardown.
     """
     counts = PoolCounts()
 
@@ -98,17 +100,26 @@ def pool_counts() -> Iterator[PoolCounts]:
     def on_checkin(*_: Any) -> None:
         counts.checked_in += 1
 
-    event.listen(Pool, "checkout", on_checkout)
-    event.listen(Pool, "checkin", on_checkin)
+    def on_connect(*_: Any) -> None:
+        counts.opened += 1
+
+    def on_close(*_: Any) -> None:
+        counts.closed += 1
+
+    listeners = {"checkout": on_checkout, "checkin": on_checkin, "connect": on_connect, "close": on_close}
+    for name, listener in listeners.items():
+        event.listen(Pool, name, listener)
     gc.disable()
     try:
         yield counts
     finally:
-        gc.enable()
-        event.remove(Pool, "checkout", on_checkout)
-        event.remove(Pool, "checkin", on_checkin)
+        for name, listener in listeners.items():
+            event.remove(Pool, name, listener)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # whatever leaked is cleaned up here, not in the next test
+            gc.enable()
+            gc.collect()
+            await asyncio.sleep(0)
             gc.collect()
 
 
@@ -120,7 +131,19 @@ async def test_every_request_gives_its_database_connection_back(database, pool_c
     assert pool_counts.checked_out >= 3, "expected each request to use a database connection"
     assert still_out == 0, (
         f"after 3 requests, {still_out} connection(s) were never returned to the pool: a session that is not"
-        " closed holds its connection until the pool runs dry and every request hangs"
+        " closed (on every path, the 404 too) holds its connection until the pool runs dry and every request hangs"
+    )
+
+
+async def test_the_app_closes_its_database_connections_when_it_shuts_down(database, pool_counts):
+    async with serve(create_app(database)) as client:
+        for path in ("/users/1", "/users/999"):
+            await client.get(path)
+    assert pool_counts.opened >= 1, "expected the app to connect to its database"
+    assert pool_counts.closed == pool_counts.opened, (
+        f"the app opened {pool_counts.opened} database connection(s) and, once it had shut down, had closed"
+        f" {pool_counts.closed}: the engine must be disposed at shutdown (the app's lifespan), or its pooled"
+        " connections outlive it (one engine for the app, not one per request)"
     )
 
 
