@@ -19,7 +19,7 @@ import random
 import string
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -55,9 +55,10 @@ def write_oracle_csv(path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Row:
-    """One CSV row, parsed with plain Python."""
+    """One deal as the oracle expects it: a CSV row parsed with plain Python, or a deal a test created.
+    ``deal_id`` is the database's id (0 until the oracle knows it)."""
 
-    external_id: int
+    external_id: int | None
     name: str
     city: str
     country: str
@@ -72,6 +73,7 @@ class Row:
     is_available: bool
     categories: frozenset[str]
     created_at: datetime
+    deal_id: int = 0
 
     @classmethod
     def parse(cls, row: Mapping[str, str]) -> Row:
@@ -120,18 +122,34 @@ class CityStats:
 
 
 class Oracle:
-    """The right answers for the loaded file. ``ids``: external id -> the database's deal id;
-    ``hotel_ids``: phone -> the database's hotel id (both read from the database after the load)."""
+    """The right answers for what the database holds: the loaded file, then the writes a test made through
+    the API (``put`` and ``remove`` keep the oracle in step). ``ids``: the file's ids (external) -> the
+    database's deal ids; ``hotel_ids``: phone -> the database's hotel id (both read after the load)."""
 
     def __init__(self, rows: Sequence[Mapping[str, str]], ids: Mapping[int, int], hotel_ids: Mapping[str, int]) -> None:
-        parsed = [Row.parse(row) for row in rows]
         self.ids = dict(ids)
         self.hotel_ids = dict(hotel_ids)
-        self.rows = sorted(parsed, key=lambda row: self.ids[row.external_id])  # the API's order: the database id
+        self.deals: dict[int, Row] = {}
+        for text in rows:
+            deal_id = self.ids[int(text["id"])]
+            self.deals[deal_id] = replace(Row.parse(text), deal_id=deal_id)
+        self._derive()
+
+    def _derive(self) -> None:
+        self.rows = [self.deals[deal_id] for deal_id in sorted(self.deals)]  # the API's order: the database id
         stars: dict[str, list[int]] = defaultdict(list)
-        for row in parsed:
+        for row in self.rows:
             stars[row.phone].append(row.star_rating)
         self.avg_star_rating = {phone: sum(found) / len(found) for phone, found in stars.items()}
+
+    def put(self, row: Row) -> None:
+        """A deal created or changed through the API (``row.deal_id`` says which)."""
+        self.deals[row.deal_id] = row
+        self._derive()
+
+    def remove(self, deal_id: int) -> None:
+        del self.deals[deal_id]
+        self._derive()
 
     @property
     def cities(self) -> list[str]:
@@ -156,9 +174,10 @@ class Oracle:
 
     def mismatches(self, deal: Mapping[str, Any], row: Row, *, categories: bool = False) -> list[str]:
         """What in one deal of a response differs from its row in the CSV (empty when it is right)."""
-        hotel = deal.get("hotel") if isinstance(deal.get("hotel"), dict) else {}
+        nested = deal.get("hotel")
+        hotel: Mapping[str, Any] = nested if isinstance(nested, dict) else {}
         expected: dict[str, Any] = {
-            "id": self.ids[row.external_id], "external_id": row.external_id, "room_type": row.room_type,
+            "id": row.deal_id, "external_id": row.external_id, "room_type": row.room_type,
             "star_rating": row.star_rating, "price_per_night": float(row.price),
             "original_price": float(row.original_price), "discount_percent": row.discount_percent,
             "checkin_date": row.checkin_date, "checkout_date": row.checkout_date, "is_available": row.is_available,
@@ -254,6 +273,10 @@ class SyncClient:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         future = asyncio.run_coroutine_threadsafe(self._client.get(path, params=dict(params or {})), self._loop)
+        return future.result(timeout=120)
+
+    def request(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        future = asyncio.run_coroutine_threadsafe(self._client.request(method, path, json=body), self._loop)
         return future.result(timeout=120)
 
     def json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -16,14 +16,15 @@ from tests.capstone.oracle import Oracle, every_deal, run_in_thread
 async def test_every_listed_deal_equals_its_csv_row(oracle: Oracle, client) -> None:
     found: list[dict[str, Any]] = []
     await run_in_thread(client, lambda http: found.extend(every_deal(http, {})))
-    listed = {deal["external_id"]: deal for deal in found}
-    assert sorted(listed) == sorted(row.external_id for row in oracle.rows), "GET /deals lists every deal of the file once"
-    oracle.check_deals([listed[row.external_id] for row in oracle.rows], oracle.rows)
+    listed = {deal["id"]: deal for deal in found}
+    assert len(found) == len(listed), "GET /deals lists each deal once"
+    assert sorted(listed) == [row.deal_id for row in oracle.rows], "GET /deals lists every deal of the file"
+    oracle.check_deals([listed[row.deal_id] for row in oracle.rows], oracle.rows)
 
 
 async def test_each_deal_is_fetched_by_its_database_id(oracle: Oracle, client) -> None:
     for row in oracle.rows[::15]:
-        deal_id = oracle.ids[row.external_id]
+        deal_id = row.deal_id
         response = await client.get(f"/deals/{deal_id}")
         assert response.status_code == 200, (
             f"GET /deals/{deal_id}: the deal whose database id is {deal_id} (its CSV id is {row.external_id}) "

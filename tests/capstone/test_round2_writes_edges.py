@@ -71,7 +71,8 @@ async def test_post_sets_created_at_to_the_moment_of_creation(known, client):
     assert response.status_code == 201, response.text
     value = response.json().get("created_at")
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    assert parsed is not None and parsed.tzinfo is not None, f"created_at is a timestamp with its offset, got {value!r}"
+    assert parsed is not None, f"created_at is an ISO-8601 timestamp, got {value!r}"
+    assert parsed.tzinfo is not None, f"created_at carries its UTC offset, got {value!r}"
     assert before <= parsed <= after, f"POST sets created_at to the time of the request ({before} .. {after}), got {value}"
     fetched = (await client.get(f"/deals/{response.json()['id']}")).json()
     assert not created_at_mismatches(fetched.get("created_at"), parsed), "GET shows the created_at the POST returned"
@@ -104,7 +105,7 @@ async def test_writes_move_the_hotels_average_star_rating(known, client):
 async def test_delete_removes_that_row_and_no_other(db: Database, oracle: Oracle, client):
     # The CSV's ids are 1001 and up here, so the database's ids and the CSV's never coincide.
     row = oracle.rows[10]
-    deal_id = oracle.ids[row.external_id]
+    deal_id = row.deal_id
     response = await client.delete(f"/deals/{deal_id}")
     assert response.status_code == 204, response.text
     left = {int(found[0]) for found in await db.rows("SELECT id FROM deals")}

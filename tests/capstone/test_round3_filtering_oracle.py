@@ -16,12 +16,12 @@ async def test_filters_select_exactly_the_oracles_deals(oracle: Oracle, client) 
     @given(chosen=filters(oracle))
     def check(http: SyncClient, chosen: Filters) -> None:
         expected = oracle.matching(chosen)
-        found = {deal["external_id"]: deal for deal in every_deal(http, chosen.params)}
-        want = sorted(row.external_id for row in expected)
+        found = {deal["id"]: deal for deal in every_deal(http, chosen.params)}
+        want = [row.deal_id for row in expected]
         assert sorted(found) == want, (
-            f"GET /deals?{chosen}: expected the CSV ids {want[:30]}{' ...' if len(want) > 30 else ''}; "
+            f"GET /deals?{chosen}: expected the {len(want)} deals {want[:30]}{' ...' if len(want) > 30 else ''}; "
             f"missing {sorted(set(want) - set(found))[:10]}, extra {sorted(set(found) - set(want))[:10]}"
         )
-        oracle.check_deals([found[row.external_id] for row in expected], expected)
+        oracle.check_deals([found[row.deal_id] for row in expected], expected)
 
     await run_in_thread(client, check)

@@ -34,11 +34,11 @@ async def test_offset_pages_are_the_oracles_slices_and_walk_the_whole_list(oracl
                 f"got total={body.get('total')}, skip={body.get('skip')}, limit={body.get('limit')}"
             )
             got = [deal["id"] for deal in body["items"]]
-            want = [oracle.ids[row.external_id] for row in expected[skip : skip + limit]]
+            want = [row.deal_id for row in expected[skip : skip + limit]]
             assert got == want, f"{where}: expected the deals {want} (in id order), got {got}"
             oracle.check_deals(body["items"], expected[skip : skip + limit])
             walked += body["items"]
-        assert [deal["id"] for deal in walked] == [oracle.ids[row.external_id] for row in expected]
+        assert [deal["id"] for deal in walked] == [row.deal_id for row in expected]
         beyond = data.draw(st.integers(len(expected), len(expected) + 200), label="skip past the end")
         body = http.json("/deals", {**chosen.params, "skip": beyond, "limit": limit})
         assert (body["items"], body["total"]) == ([], len(expected)), f"skip={beyond} is past the end: no items, the real total"
@@ -50,7 +50,7 @@ async def test_the_feed_walks_the_oracles_list_page_by_page(oracle: Oracle, clie
     @EXAMPLES
     @given(chosen=filters(oracle), data=st.data())
     def check(http: SyncClient, chosen, data: st.DataObject) -> None:
-        expected = [oracle.ids[row.external_id] for row in oracle.matching(chosen)]
+        expected = [row.deal_id for row in oracle.matching(chosen)]
         limit = data.draw(st.integers(smallest_limit(len(expected)), 100), label="limit")
         params: dict[str, Any] = {**chosen.params, "limit": limit}
         walked: list[int] = []
