@@ -42,8 +42,9 @@ async def hotel_id_of(db: Database, phone: str) -> int:
         {"star_rating": 5},
         {"checkin_date": "2025-07-01", "checkout_date": "2025-07-02"},
         {"price_per_night": 0.01, "original_price": 0.01},
+        {"is_available": False},
     ],
-    ids=["price-equals-original", "discount-100", "star-1", "star-5", "one-night", "one-cent"],
+    ids=["price-equals-original", "discount-100", "star-1", "star-5", "one-night", "one-cent", "unavailable"],
 )
 async def test_post_accepts_the_edges_of_every_rule(known, client, overrides):
     body = new_deal(int(await known.scalar("SELECT min(id) FROM hotels")), **overrides)
@@ -76,6 +77,20 @@ async def test_post_sets_created_at_to_the_moment_of_creation(known, client):
     assert before <= parsed <= after, f"POST sets created_at to the time of the request ({before} .. {after}), got {value}"
     fetched = (await client.get(f"/deals/{response.json()['id']}")).json()
     assert not created_at_mismatches(fetched.get("created_at"), parsed), "GET shows the created_at the POST returned"
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [{"is_available": False}, {"discount_percent": 0}, {"is_available": False, "discount_percent": 0}],
+    ids=["unavailable", "no-discount", "both"],
+)
+async def test_patch_applies_false_and_zero(known, client, patch):
+    deal = await deal_by_external_id(client, 3)  # available, 20% off
+    response = await client.patch(f"/deals/{deal['id']}", json=patch)
+    assert response.status_code == 200, response.text
+    assert {key: response.json()[key] for key in patch} == patch, f"PATCH {patch}: false and 0 are values to store"
+    fetched = (await client.get(f"/deals/{deal['id']}")).json()
+    assert {key: fetched[key] for key in patch} == patch, f"after PATCH {patch}, GET shows the new values"
 
 
 async def test_a_version_the_deal_never_had_is_a_409_too(known, client):
