@@ -127,3 +127,21 @@ async def test_delete_removes_that_row_and_no_other(db: Database, oracle: Oracle
     assert deal_id not in left, f"after DELETE /deals/{deal_id} answered 204, the row is still in the deals table"
     assert left == set(oracle.ids.values()) - {deal_id}, "DELETE /deals/{id} removes exactly the deal with that id"
     assert (await client.get(f"/deals/{deal_id}")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        ({"price_per_night": 250.0}, ("price_per_night", "original_price")),
+        ({"checkout_date": "2025-06-30"}, ("checkin_date", "checkout_date")),
+    ],
+    ids=["price-above-original", "checkout-before-checkin"],
+)
+async def test_a_two_field_rule_names_both_fields(known, client, overrides, fields):
+    body = new_deal(int(await known.scalar("SELECT min(id) FROM hotels")), **overrides)
+    response = await client.post("/deals", json=body)
+    assert response.status_code == 422, response.text
+    error = error_of(response)
+    said = str(error.get("details", "")) + error["message"]
+    missing = [field for field in fields if field not in said]
+    assert not missing, f"the rule involves {' and '.join(fields)}: the error must name both, it lacks {missing}: {error!r}"
