@@ -23,11 +23,13 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, reviews
+from dojo import capstone, mutation_cli, reviews
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.mutants import MutantError
+from dojo.mutation import MutationError
+from dojo.mutation_baseline import BaselineError
 from dojo.paths import KitNotFoundError, dojo_command, kit_root, pristine_root, solutions_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
@@ -426,6 +428,9 @@ def verify_command(
         typer.Option(help="accept skipped tests (PostgreSQL tests without a server); default: yes, but no under CI=true"),
     ] = None,
     jobs: Annotated[int, typer.Option(min=1, max=16, help="parallel pytest processes")] = 2,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="automated mutation on every exercise, not only what changed plus a sample")
+    ] = False,
 ) -> None:
     """Prove the kit's tests honest: stubs fail, solutions pass, mutants are caught, linters are clean."""
     from dojo.verify import Options, verify
@@ -437,7 +442,7 @@ def verify_command(
         _exercise(curriculum, name)
     if allow_skips is None:
         allow_skips = os.environ.get("CI", "").lower() not in ("1", "true", "yes")
-    options = Options(only=names, lint=lint, mutants=mutants, allow_skips=allow_skips, jobs=jobs)
+    options = Options(only=names, lint=lint, mutants=mutants, allow_skips=allow_skips, jobs=jobs, deep=deep)
     report = verify(root, curriculum, options, progress=lambda message: console.print(f"[dim]{message}…[/]"))
     print_report(console, report)
     raise typer.Exit(0 if report.ok else 1)
@@ -445,13 +450,14 @@ def verify_command(
 
 capstone.register(app)
 reviews.register(app)
+mutation_cli.register(app)
 
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line on stderr."""
     try:
         app(standalone_mode=True)
-    except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, FileNotFoundError) as error:
+    except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, MutationError, BaselineError, FileNotFoundError) as error:
         err.print(f"[red]dojo:[/] {error}")
         sys.exit(2)
 

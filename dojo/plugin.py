@@ -7,6 +7,10 @@
 - A test that fails because the learner's file still raises NotImplementedError is reported as
   one line that names the file and the hint command, not a traceback.
 - ``--dojo-report FILE`` writes each test's outcome as JSON, for ``dojo verify``.
+- ``--dojo-mutant-run`` judges a run as ``dojo verify`` judges a mutant: a failure in a fixture's setup
+  or teardown (a leaked connection, a warning turned into an error at teardown) does not fail the test
+  unless the test is marked ``fixture_check``, i.e. its fixture checks that on purpose. A leak must be
+  caught by a named test, not by the machinery around one.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dojo.paths import LEARNER_PACKAGES, dojo_command
 from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
 
 GUARD_MARKER = "guard"
+FIXTURE_CHECK_MARKER = "fixture_check"
 KIT_MARKER = "kit"
 KIT_TESTS = "tests/dojo"
 _STATE_KEY = pytest.StashKey["DojoState"]()
@@ -41,6 +46,7 @@ class DojoState:
     outcomes: dict[str, str] = field(default_factory=dict)
     collection_errors: list[str] = field(default_factory=list)
     item_info: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    uncounted: dict[str, str] = field(default_factory=dict)  # fixture failures a mutant run did not count
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,6 +66,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--dojo-report", default=None, metavar="FILE", help="write every test's outcome to FILE as JSON"
+    )
+    group.addoption(
+        "--dojo-mutant-run",
+        action="store_true",
+        default=False,
+        help=f"a setup or teardown failure counts only in tests marked {FIXTURE_CHECK_MARKER} (used by dojo verify for mutants)",
     )
 
 
@@ -100,6 +112,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(OutcomeRecorder(config.stash[_STATE_KEY]), "dojo-outcomes")
     config.addinivalue_line("markers", f"{GUARD_MARKER}: checks behaviour that already works keeps working")
     config.addinivalue_line("markers", f"{KIT_MARKER}: a test of the kit's own tooling, not an exercise")
+    config.addinivalue_line(
+        "markers", f"{FIXTURE_CHECK_MARKER}: this test's fixtures check something on purpose at setup or teardown"
+    )
     for exercise in curriculum:
         config.addinivalue_line("markers", f"{exercise.slug}: {exercise.title}")
     for group in curriculum.groups():
@@ -221,6 +236,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     excinfo = call.excinfo
     if excinfo is None or not report.failed:
         return
+    if report.when != "call" and item.config.getoption("dojo_mutant_run") and not item.get_closest_marker(FIXTURE_CHECK_MARKER):
+        _not_a_catch(report, item)
+        return
     if not excinfo.errisinstance(NotImplementedError):
         missing = _missing_schema(excinfo.value)
         if missing is not None:
@@ -237,6 +255,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     what = f" ({detail})" if detail else ""
     hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
     report.longrepr = f"not implemented yet: {where[0]}:{where[1]}{what} · open it and replace the TODO{hint}"
+
+
+def _not_a_catch(report: pytest.TestReport, item: pytest.Item) -> None:
+    """A fixture failed in a mutant run, in a test that does not check fixtures on purpose: the
+    mutant was not caught by this test. Setup failed: the test did not run (skipped); teardown failed:
+    the test's own verdict stands. Either way the failure is noted for the reader of the run."""
+    first = str(report.longrepr).strip().splitlines()[-1:] or [""]
+    note = f"{report.when} failed ({first[0][:160]}); not a catch: mark the test {FIXTURE_CHECK_MARKER} if deliberate"
+    if report.when == "setup":
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, note)
+    else:
+        report.outcome = "passed"
+        report.longrepr = None
+    report.sections.append(("dojo", note))
+    _state(item.config).uncounted[item.nodeid] = note
 
 
 class OutcomeRecorder:
@@ -272,5 +306,6 @@ class OutcomeRecorder:
             "exitstatus": int(exitstatus),
             "collection_errors": state.collection_errors,
             "tests": tests,
+            "uncounted_fixture_failures": state.uncounted,
         }
         state.report_path.write_text(json.dumps(payload, indent=1), encoding="utf-8")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dojo.curriculum import Exercise
@@ -38,6 +38,8 @@ class RunResult:
     tests: tuple[TestOutcome, ...]
     collection_errors: tuple[str, ...]
     output: str
+    # With --dojo-mutant-run: tests whose fixture failed at setup or teardown, which did not count.
+    uncounted: dict[str, str] = field(default_factory=dict)
 
     def for_slug(self, slug: str) -> tuple[TestOutcome, ...]:
         return tuple(test for test in self.tests if test.slug == slug)
@@ -97,6 +99,7 @@ def run_pytest(
         )
         tests: tuple[TestOutcome, ...] = ()
         errors: tuple[str, ...] = ()
+        uncounted: dict[str, str] = {}
         if report.is_file():
             data = json.loads(report.read_text(encoding="utf-8"))
             tests = tuple(
@@ -104,11 +107,13 @@ def run_pytest(
                 for t in data["tests"]
             )
             errors = tuple(data["collection_errors"])
+            uncounted = {str(k): str(v) for k, v in data.get("uncounted_fixture_failures", {}).items()}
         elif completed.returncode not in (0, 1, 5):
             errors = (f"pytest exited with status {completed.returncode} before reporting",)
         return RunResult(
-            exitstatus=completed.returncode, tests=tests, collection_errors=errors, output=completed.stdout or ""
-        )
+            exitstatus=completed.returncode, tests=tests, collection_errors=errors, output=completed.stdout or "",
+            uncounted=uncounted,
+        )  # fmt: skip
 
 
 def exercise_passes(root: Path, exercise: Exercise) -> bool:

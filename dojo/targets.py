@@ -29,8 +29,14 @@ def tree_for(root: Path, target: Target) -> Path:
 
 def activate(tree: Path) -> None:
     """Make ``import katas...``/``import reviews...`` load from ``tree`` in this process."""
-    for name in list(sys.modules):
-        if name.split(".", 1)[0] in LEARNER_PACKAGES:
+    resolved = tree.resolve()
+    for name, module in list(sys.modules.items()):
+        if name.split(".", 1)[0] not in LEARNER_PACKAGES:
+            continue
+        # Modules already loaded from this very tree stay: a process that runs pytest several times
+        # (mutmut does) must keep one copy of each class, or pydantic and isinstance see two.
+        origin = getattr(module, "__file__", None)
+        if origin is None or not Path(origin).resolve().is_relative_to(resolved):
             del sys.modules[name]
     entry = str(tree)
     while entry in sys.path:

@@ -6,7 +6,9 @@ It holds the kit to five promises and reports every broken one:
    and nothing stray sits in the trees;
 2. solutions: every test passes against ``solutions/``;
 3. pristine: every test fails against the untouched stubs, except guards, which must pass there too;
-4. mutants: each classic wrong answer is caught by at least one of its exercise's tests;
+4. mutants: each classic wrong answer is caught by at least one of its exercise's tests (a failure in
+   a fixture's setup or teardown counts only in a test marked ``fixture_check``), and the automated
+   mutation pass (dojo/verify_mutation.py) leaves no survivor its baseline does not excuse;
 5. lint: ruff and mypy --strict are clean on the tooling, the solutions and the tests, plus the
    review and capstone checks.
 """
@@ -22,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo import capstone, reviews
+from dojo import capstone, reviews, verify_mutation
 from dojo.curriculum import Curriculum, Exercise
 from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
 from dojo.mutants import load as load_mutants
@@ -60,6 +62,7 @@ class Report:
     kit_tests: int = 0
     checks_held: int = 0
     skipped: list[str] = field(default_factory=list)
+    automated: verify_mutation.AutomatedReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,6 +75,7 @@ class Options:
     lint: bool = True
     mutants: bool = True
     allow_skips: bool = True
+    deep: bool = False  # run the automated mutation pass on every unit, not only what changed plus a sample
     jobs: int = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -175,12 +179,16 @@ def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
             tree = apply(mutant, solutions_root(root), Path(scratch) / "tree")
         except MutantError as error:
             return MutantResult(mutant, None, str(error))
-        result = run_pytest(root, ["-q", "-x", *selection([exercise])], tree=tree, drop_env=drop)
+        # --dojo-mutant-run: a fixture failing at setup or teardown is not a catch unless deliberate.
+        result = run_pytest(root, ["-q", "-x", "--dojo-mutant-run", *selection([exercise])], tree=tree, drop_env=drop)
     failing = [t.nodeid for t in result.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
     if failing:
         return MutantResult(mutant, failing[0])
     if result.collection_errors:
         return MutantResult(mutant, None, f"the mutated code does not even import: {result.collection_errors[0]}")
+    if result.uncounted:
+        nodeid, note = next(iter(result.uncounted.items()))
+        return MutantResult(mutant, None, f"'{mutant.name}' survived: only a fixture noticed ({nodeid}: {note})")
     return MutantResult(mutant, None)
 
 
@@ -240,6 +248,11 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
             lint_runs.append(pool.submit(reviews.verify_problems, root, chosen))
             lint_runs.append(pool.submit(capstone.verify_problems, root, chosen))
+        automated: Future[verify_mutation.AutomatedReport] | None = None
+        if options.mutants:
+            automated = pool.submit(
+                verify_mutation.check, root, curriculum, exercises, deep=options.deep, jobs=options.jobs
+            )
         mutant_runs = []
         if options.mutants:
             say(f"trying {len(mutant_plan)} mutants")
@@ -275,6 +288,10 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             found_problems = lint_future.result()
             problems += found_problems
             held += not found_problems
+        automated_report = automated.result() if automated is not None else None
+        if automated_report is not None:
+            problems += automated_report.problems
+            held += automated_report.held
     for summary in summaries.values():
         if summary.tests == 0 and not any(p.slug == summary.exercise.slug and p.check == "layout" for p in problems):
             problems.append(Problem("solutions", summary.exercise.slug, "no test of this exercise ran"))
@@ -284,4 +301,5 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
         kit_tests=kit_tests,
         checks_held=held,
         skipped=skipped,
+        automated=automated_report,
     )

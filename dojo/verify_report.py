@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from dojo.mutation_baseline import MIN_SCORE
 from dojo.verify import Report
 
 
@@ -17,6 +19,7 @@ def print_report(console: Console, report: Report) -> None:
         ("pass on solution", "right"),
         ("fail on stub", "right"),
         ("mutants caught", "right"),
+        ("automated (killed/non-equivalent)", "right"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for summary in report.summaries:
@@ -31,8 +34,18 @@ def print_report(console: Console, report: Report) -> None:
             _ratio(summary.passed_on_solutions, summary.tests),
             _ratio(summary.failed_on_stub, honest),
             _ratio(caught, tried) + (f" [yellow](+{untried} not tried)[/]" if untried else ""),
+            _automated(report, summary.exercise.slug),
         )
     console.print(table)
+    automated = report.automated
+    if automated is not None:
+        ran = ", ".join(automated.ran) if len(automated.ran) <= 6 else f"{len(automated.ran)} units"
+        console.print(
+            f"automated mutation (mutmut): ran {ran or 'nothing'} in {automated.seconds:.0f} s; "
+            "the rest from their baselines (`dojo verify --deep` runs every unit)"
+        )
+        for note in automated.notes:
+            console.print(f"[yellow]note:[/] {escape(note)}")
     tests = sum(s.tests for s in report.summaries)
     guards = sum(s.guards for s in report.summaries)
     mutants = sum(len(s.mutants) for s in report.summaries)
@@ -53,6 +66,23 @@ def print_report(console: Console, report: Report) -> None:
         console.print("[bold green]The kit is honest:[/] every stub fails, every solution passes, every mutant is caught.")
     # A plain closing line, in the form CI tooling reads.
     console.print(f"verify: {report.checks_held} passed, {len(report.problems)} failed", markup=False)
+
+
+def _automated(report: Report, slug: str) -> str:
+    """The exercise's automated score: killed / non-equivalent, %; a group's score shows its name."""
+    if report.automated is None or slug not in report.automated.unit_of:
+        return "—"
+    unit = report.automated.unit_of[slug]
+    judged = report.automated.judgements.get(unit)
+    if judged is None:
+        return "[red]not judged[/]"
+    judged_total = judged.mutants - judged.equivalents
+    text = f"{judged.killed}/{judged_total} {judged.score:.1%}"
+    if judged.score < MIN_SCORE:
+        text = f"[red]{text}[/]"
+    if unit != slug:
+        text += f" ({unit})"
+    return text + (" [dim](baseline)[/]" if judged.from_baseline else "")
 
 
 def _ratio(value: int, total: int) -> str:

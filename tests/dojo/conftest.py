@@ -67,6 +67,12 @@ old = "a + b"
 new = "a + 0"
 '''
 
+BASELINE = '''
+# every mutant of `a + b` is caught; no fingerprint, so verify always runs the pass
+mutants = 1
+killed = 1
+'''
+
 PYPROJECT = '''
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -93,6 +99,7 @@ def mini_kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(root / "solutions" / "katas" / "adder.py", SOLUTION)
     write(root / "tests" / "katas" / "test_adder.py", TESTS)
     write(root / "tests" / "mutants" / "adder.toml", MUTANTS)
+    write(root / "tests" / "mutation" / "adder.toml", BASELINE)
     monkeypatch.setenv("DOJO_ROOT", str(root))
     monkeypatch.delenv("DOJO_TARGET", raising=False)
     return root

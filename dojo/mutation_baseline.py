@@ -1,0 +1,246 @@
+"""The committed baselines of the automated mutation pass: ``tests/mutation/<unit>.toml``.
+
+A baseline records a unit's score and every mutant that survives its tests, each with a one-line
+reason that starts with its kind:
+
+- ``equivalent: ...``  the change cannot be observed (``popitem(last=None)`` is ``popitem(last=False)``);
+- ``scaffolding: ...`` it sits in code the learner is given and does not write.
+
+Equivalents leave the score's denominator; scaffolding survivors count against it. `dojo verify`
+fails on a survivor the baseline does not list, on an empty or unkinded reason, and on a score below
+``MIN_SCORE``; an entry that no longer survives (a test now kills it, or the code is gone) is *stale*
+and reported as a note, because it excuses nothing: the mutant it names is not surviving.
+
+``fingerprint`` hashes the unit's sources and tests as they were when the baseline was written, so a
+quick run can tell which units changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dojo.mutation import MutantKey, Unit, UnitResult, baseline_path, toml_value
+from dojo.paths import solutions_root
+
+MIN_SCORE = 0.97
+REASON_KINDS = ("equivalent", "scaffolding")
+KEY_FIELDS = ("file", "function", "old", "new")
+
+
+class BaselineError(ValueError):
+    """A baseline file is malformed."""
+
+
+@dataclass(frozen=True)
+class Survivor:
+    key: MutantKey
+    reason: str  # "" until a maintainer has judged it
+
+    @property
+    def kind(self) -> str | None:
+        kind, sep, text = self.reason.partition(":")
+        return kind.strip() if sep and kind.strip() in REASON_KINDS and text.strip() else None
+
+    @property
+    def equivalent(self) -> bool:
+        return self.kind == "equivalent"
+
+
+@dataclass
+class Baseline:
+    unit: str
+    mutants: int
+    killed: int
+    fingerprint: str = ""
+    sources: tuple[str, ...] = ()  # written for groups only: an exercise's source is its path
+    survivors: list[Survivor] = field(default_factory=list)
+
+    def by_key(self) -> dict[MutantKey, Survivor]:
+        return {survivor.key: survivor for survivor in self.survivors}
+
+
+def score(killed: int, mutants: int, equivalents: int) -> float:
+    """Killed over non-equivalent mutants; 1.0 when there is nothing to kill."""
+    judged = mutants - equivalents
+    return killed / judged if judged > 0 else 1.0
+
+
+def fingerprint(root: Path, unit: Unit) -> str:
+    """A hash of what decides the unit's outcome: its sources, its tests and their helper modules."""
+    files = [solutions_root(root) / source for source in unit.sources]
+    for test in unit.tests:
+        path = root / test
+        files.append(path)
+        if path.parent.is_dir():  # conftest.py and helpers beside the test, not the other exercises' tests
+            files += [p for p in path.parent.glob("*.py") if not p.name.startswith("test_")]
+    digest = hashlib.sha256()
+    for path in sorted(set(files)):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+    return digest.hexdigest()[:16]
+
+
+def load(root: Path, unit_name: str) -> Baseline | None:
+    """The unit's committed baseline, None if it has none yet."""
+    path = baseline_path(root, unit_name)
+    if not path.is_file():
+        return None
+    where = path.relative_to(root).as_posix()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise BaselineError(f"{where} is not valid TOML: {error}") from None
+    survivors = []
+    for index, entry in enumerate(data.get("survivor", []), start=1):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in (*KEY_FIELDS, "reason")):
+            raise BaselineError(f"{where}: survivor #{index} needs the strings {', '.join(KEY_FIELDS)} and reason")
+        key = MutantKey(**{k: str(entry[k]) for k in KEY_FIELDS})
+        survivors.append(Survivor(key, str(entry["reason"]).strip()))
+    counts = {name: data.get(name, 0) for name in ("mutants", "killed")}
+    if not all(isinstance(v, int) and v >= 0 for v in counts.values()):
+        raise BaselineError(f"{where}: mutants and killed must be whole numbers")
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise BaselineError(f"{where}: sources must be a list of paths under solutions/")
+    return Baseline(
+        unit=unit_name,
+        mutants=int(counts["mutants"]),
+        killed=int(counts["killed"]),
+        fingerprint=str(data.get("fingerprint", "")),
+        sources=tuple(sources),
+        survivors=survivors,
+    )
+
+
+def regenerate(root: Path, result: UnitResult, previous: Baseline | None, grouped: bool) -> Baseline:
+    """A new baseline from a run: reasons kept for mutants that still survive, new ones left empty."""
+    reasons = previous.by_key() if previous else {}
+    survivors = [Survivor(o.key, reasons[o.key].reason if o.key in reasons else "") for o in result.survivors]
+    unique = list({s.key: s for s in sorted(survivors, key=lambda s: s.key)}.values())
+    return Baseline(
+        unit=result.unit.name,
+        mutants=len(result.outcomes),
+        killed=result.killed,
+        fingerprint=fingerprint(root, result.unit),
+        sources=result.unit.sources if grouped else (),
+        survivors=unique,
+    )
+
+
+def dump(baseline: Baseline) -> str:
+    equivalents = sum(s.equivalent for s in baseline.survivors)
+    lines = [
+        f"# Automated mutation baseline for {baseline.unit} (mutmut). Regenerate with",
+        f"#     uv run dojo mutation baseline {baseline.unit}",
+        "# then give every survivor with an empty reason one line: 'equivalent: why' or 'scaffolding: why'.",
+    ]
+    if baseline.sources:
+        lines.append(f"sources = {toml_value(list(baseline.sources))}")
+    lines += [
+        f"fingerprint = {toml_value(baseline.fingerprint)}",
+        f"mutants = {baseline.mutants}",
+        f"killed = {baseline.killed}",
+        f"# score: {score(baseline.killed, baseline.mutants, equivalents):.1%} of non-equivalent mutants killed",
+    ]
+    for survivor in baseline.survivors:
+        lines += ["", "[[survivor]]"]
+        lines += [f"{name} = {toml_value(getattr(survivor.key, name))}" for name in KEY_FIELDS]
+        lines.append(f"reason = {toml_value(survivor.reason)}")
+    return "\n".join(lines) + "\n"
+
+
+def save(root: Path, baseline: Baseline) -> Path:
+    path = baseline_path(root, baseline.unit)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump(baseline), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Judgement:
+    """A unit's live run held against its baseline."""
+
+    unit: str
+    mutants: int
+    killed: int
+    equivalents: int
+    unexpected: list[MutantKey] = field(default_factory=list)  # survivors the baseline does not list
+    unreasoned: list[Survivor] = field(default_factory=list)  # listed, but with no proper reason
+    stale: list[Survivor] = field(default_factory=list)  # listed, but no longer surviving
+    from_baseline: bool = False  # not run this time: the numbers are the baseline's
+
+    @property
+    def score(self) -> float:
+        return score(self.killed, self.mutants, self.equivalents)
+
+
+def judge(result: UnitResult, baseline: Baseline | None) -> Judgement:
+    listed = baseline.by_key() if baseline else {}
+    alive = {o.key for o in result.survivors}
+    accepted = [listed[key] for key in alive if key in listed]
+    return Judgement(
+        unit=result.unit.name,
+        mutants=len(result.outcomes),
+        killed=result.killed,
+        equivalents=sum(s.equivalent for s in accepted),
+        unexpected=sorted(key for key in alive if key not in listed),
+        unreasoned=[s for s in accepted if s.kind is None],
+        stale=[s for key, s in listed.items() if key not in alive],
+    )
+
+
+def judge_baseline(baseline: Baseline) -> Judgement:
+    """A unit that was not run: its baseline's own numbers, and its reasons still checked."""
+    return Judgement(
+        unit=baseline.unit,
+        mutants=baseline.mutants,
+        killed=baseline.killed,
+        equivalents=sum(s.equivalent for s in baseline.survivors),
+        unreasoned=[s for s in baseline.survivors if s.kind is None],
+        from_baseline=True,
+    )
+
+
+def describe(key: MutantKey) -> str:
+    change = f"{key.old or '(nothing)'} -> {key.new or '(removed)'}".replace("\n", " / ")
+    return f"{key.file}:{key.function}: {change}"
+
+
+def plan(
+    root: Path, candidates: Sequence[Unit], *, deep: bool, sample: int, rotation: int
+) -> tuple[list[Unit], list[Unit]]:
+    """Which units to run now, and which to take from their baselines.
+
+    Deep: all of them. Otherwise every unit whose fingerprint differs from its baseline's (or that has
+    no baseline), plus ``sample`` of the unchanged ones, chosen by ``rotation`` (CI passes the day
+    number, so over a few days every unit is run again even if nothing changed).
+    """
+    if deep:
+        return list(candidates), []
+    changed: list[Unit] = []
+    unchanged: list[Unit] = []
+    for unit in candidates:
+        try:
+            baseline = load(root, unit.name)
+        except BaselineError:
+            baseline = None
+        current = baseline is not None and baseline.fingerprint == fingerprint(root, unit)
+        (unchanged if current else changed).append(unit)
+    picked = _rotate(unchanged, sample, rotation)
+    return changed + picked, [u for u in unchanged if u not in picked]
+
+
+def _rotate(items: Sequence[Unit], count: int, rotation: int) -> list[Unit]:
+    if not items or count <= 0:
+        return []
+    start = (rotation * count) % len(items)
+    chosen = [items[(start + i) % len(items)] for i in range(min(count, len(items)))]
+    return [item for item in items if item in chosen]
+
+
+def names(units: Iterable[Unit]) -> str:
+    return ", ".join(unit.name for unit in units)
