@@ -1,6 +1,6 @@
 """Round 3's edges: what a client types is a value, not a pattern (``%`` and ``_`` are characters), case is
 ignored however the name is written (``rio de janeiro`` is a lower-case word inside a city's name), and a
-bound of 0 is a bound, not a missing one.
+bound of 0 is a bound, not a missing one. The inverted range's 422 carries ``details`` like every validation error.
 
 On PostgreSQL ``LIKE`` is case-sensitive and on SQLite it is not: these tests run on both.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from katas.deals_api import loader
-from tests.capstone.helpers import KNOWN_DEALS, deal_row, external_ids, write_csv
+from tests.capstone.helpers import KNOWN_DEALS, deal_row, error_of, external_ids, write_csv
 
 RIO = {"hotel_name": "Copacabana Palace", "hotel_city": "Rio de Janeiro", "hotel_country": "Brazil",
        "hotel_phone": "+55-21-555-0404"}  # fmt: skip
@@ -58,3 +58,15 @@ async def test_a_zero_bound_is_a_bound(cities, client, params, expected):
     response = await client.get("/deals", params=params)
     assert response.status_code == 200, response.text
     assert sorted(external_ids(response.json())) == expected, f"GET /deals?{params}"
+
+
+async def test_an_inverted_price_range_is_a_validation_error_with_details(known, client):
+    response = await client.get("/deals", params={"price_min": 200, "price_max": 100})
+    assert response.status_code == 422
+    error = error_of(response)
+    details = error.get("details")
+    assert isinstance(details, list), f"a validation error lists the bad fields in 'details', got {error!r}"
+    assert details, f"a validation error lists the bad fields in 'details', got {error!r}"
+    assert all(isinstance(detail, dict) and isinstance(detail.get("field"), str) for detail in details), (
+        f"each detail is an object with a 'field': {details!r}"
+    )
