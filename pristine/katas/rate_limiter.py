@@ -4,14 +4,19 @@
 front of the app as middleware."
 
 - `TokenBucketLimiter(rate, burst, clock=time.monotonic)`: `rate` tokens per second, at most `burst`
-  tokens per bucket. ValueError if rate <= 0 or burst is not an int >= 1.
+  tokens per bucket; rate may be fractional (0.25 is one token every 4 s). ValueError, with a message
+  that names the parameter (`rate` or `burst`), unless rate > 0 (NaN is refused too) and burst is an
+  int >= 1 (a bool or a float such as 1.5 is not).
 - `hit(key) -> Decision`: one bucket per key, starting full. Refill lazily on each call from
   `clock()` (no timers, never above `burst`), then spend one token if there is a whole one.
   `Decision.remaining` is the whole tokens left; when refused, `retry_after` is the seconds until
   the next token (0.0 when allowed). A refused hit costs nothing.
-- `RateLimitMiddleware` (pure ASGI, already wired by `create_app`): key on the client address,
-  `scope["client"]`. Over the limit, answer 429 with a JSON body and a `Retry-After` header in whole
-  seconds, rounded up, at least 1. Anything that is not an HTTP request passes straight through.
+- `RateLimitMiddleware` (pure ASGI, already wired by `create_app`): one client is one host,
+  `scope["client"][0]` (a new connection from another port is the same client); requests without a
+  client address share one bucket. Over the limit, answer 429 with a JSON body
+  `{"detail": "<a message>", "retry_after": <seconds>}` and a `Retry-After` header, both in whole
+  seconds, rounded up, at least 1. An allowed request reaches the app untouched (its body too), and
+  anything that is not an HTTP request passes straight through without spending a token.
 
 Careful: RETURN the 429 (build a response and `await response(scope, receive, send)`). An
 HTTPException raised in middleware never reaches FastAPI's exception handlers: the client gets a 500.

@@ -7,16 +7,20 @@ entries expire, the cache has a size limit, and it must hold up under threads."
   (UTF-8), so raw input such as an email or a prompt never becomes a cache key.
 - `InMemoryBackend(max_entries, clock=time.monotonic)` implements `CacheBackend` (get/set/delete):
   - `set(key, value, ttl)`: the entry lives while `clock() < set_time + ttl`, and is gone from exactly
-    `set_time + ttl`. ValueError if ttl <= 0. When over `max_entries`, evict the least recently used.
+    `set_time + ttl`; ttl is in seconds and may be fractional (0.25). ValueError naming `ttl` unless
+    ttl > 0 (so NaN is refused too). When over `max_entries`, evict the least recently used (whether
+    an expired entry goes first instead is up to you).
   - `get(key)`: the live value or None (a hit makes the key most recent). `delete(key)`: forget it.
-  - ValueError if max_entries is not an int >= 1. Every operation is thread safe.
+  - ValueError naming `max_entries` if it is not an int >= 1 (1 is valid; bool is not an int here).
+    Every operation is thread safe.
 - `TTLCache(backend, prefix, ttl)`: talks to the backend only through `CacheBackend`, with hashed keys.
   - `get_or_load(raw_key, loader)`: cache-aside. Return the cached value; on a miss (or an expired
     entry) call `loader()`, store its result for `ttl` seconds, return it. A hit takes no lock: read
     the backend first. Threads missing on the same key at once call `loader` ONCE between them; a slow
     load of one key must not hold up other keys. If `loader` raises, cache nothing.
-  - `invalidate(raw_key)`: delete the entry. ValueError if ttl <= 0.
-  - None means "miss" (as in Redis), so loaders return non-None values.
+  - `invalidate(raw_key)`: delete the entry. ValueError naming `ttl` unless ttl > 0 (NaN too).
+  - None means "miss" (as in Redis), so loaders return non-None values; any other value, falsy ones
+    such as 0, "" or [] included, is cached like the rest.
 
 Run `dojo check ttl_cache`; `dojo hint ttl_cache` when stuck.
 """

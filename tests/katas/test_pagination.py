@@ -8,8 +8,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from pydantic import ValidationError
 
 from katas.pagination import (
@@ -107,12 +108,22 @@ def test_offset_past_the_end_is_an_empty_page_not_an_error():
 
 @pytest.mark.parametrize(
     ("limit", "offset"),
-    [(0, 0), (-1, 0), (MAX_LIMIT + 1, 0), (2.5, 0), (10, -1)],
-    ids=["zero_limit", "negative_limit", "limit_over_max", "float_limit", "negative_offset"],
+    [(0, 0), (-1, 0), (MAX_LIMIT + 1, 0), (2.5, 0), (True, 0), (10, -1), (10, True), (10, 2.5), (10, "3")],
+    ids=[
+        "zero_limit", "negative_limit", "limit_over_max", "float_limit", "bool_limit",
+        "negative_offset", "bool_offset", "float_offset", "str_offset",
+    ],
 )
 def test_offset_rejects_a_bad_limit_or_offset(limit, offset):
-    with pytest.raises(ValueError, match="limit|offset"):
+    with pytest.raises(ValueError, match=r"limit|offset"):
         paginate_offset(list(range(10)), limit=limit, offset=offset)
+
+
+def test_the_default_page_is_twenty_rows():
+    rows = list(range(50))
+    assert paginate_offset(rows).items == rows[:20], "limit defaults to 20"
+    table = Table([row(i, i) for i in range(1, 51)])
+    assert ids(paginate_keyset(table).items) == list(range(1, 21)), "limit defaults to 20"
 
 
 def test_offset_allows_exactly_max_limit():
@@ -129,9 +140,20 @@ def test_a_cursor_is_url_safe_and_round_trips_to_the_rows_sort_key():
     assert decode_cursor(cursor) == sort_key(article)
 
 
+def test_every_cursor_is_unpadded_url_safe_and_round_trips():
+    # Many ids and times, so the encoded JSON has every length modulo 3: every amount of padding to drop.
+    for row_id in range(0, 400, 7):
+        article = Row(id=row_id, created_at=T0 + timedelta(seconds=row_id * 7919, microseconds=row_id), title="t")
+        cursor = encode_cursor(article)
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor), f"{cursor!r} should be unpadded base64url, safe in a query string"
+        assert decode_cursor(cursor) == sort_key(article)
+
+
 GARBAGE_CURSORS = {
     "empty": "",
     "not_base64": "not a cursor!",
+    "plain_base64_alphabet": base64.b64encode(b'{"created_at": "2024-01-01T00:00:00+00:00", "id": 7}?>').decode(),
+    "stray_characters": (lambda c: c[:8] + "!.*~" + c[8:])(b64({"created_at": "2024-01-01T00:00:00+00:00", "id": 7})),
     "not_json": base64.urlsafe_b64encode(b"page 2 please").decode().rstrip("="),
     "json_list": b64([1, 2]),
     "missing_id": b64({"created_at": "2024-01-01T00:00:00+00:00"}),
@@ -266,3 +288,76 @@ def test_property_rows_that_stay_are_served_once_while_others_come_and_go(rows, 
     assert not missing, f"rows present for the whole walk but never served: {missing}"
     keys = [sort_key(r) for r in seen]
     assert keys == sorted(keys), "rows came out of (created_at, id) order"
+
+
+@pytest.mark.guard
+def test_the_given_table_keeps_rows_sorted_refuses_duplicates_and_deletes():
+    table = Table([row(3, 2), row(1, 5), row(2, 2)])
+    assert ids(list(table.rows)) == [2, 3, 1]
+    with pytest.raises(ValueError, match="3"):
+        table.insert(row(3, 9))
+    table.delete(3)
+    table.delete(99)  # deleting a missing id is not an error
+    assert ids(list(table.rows)) == [2, 1]
+    table.insert(row(3, 0))  # a deleted id may come back
+    assert ids(list(table.rows)) == [3, 2, 1]
+
+
+class PagesAgainstSlicing(RuleBasedStateMachine):
+    """Inserts, deletes and page reads must match plain list slicing of the sorted rows.
+
+    Offset pages are a slice of the current rows. A keyset walk in progress must serve, in order,
+    every row after its cursor's sort key: the model keeps the last key served and slices past it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = Table()
+        self.next_id = 1
+        self.after: tuple[datetime, int] | None = None  # the model's cursor: last sort key served
+        self.cursor: str | None = None
+        self.walking = False
+
+    def model_rows(self) -> list[Row]:
+        return sorted(self.table.rows, key=sort_key)
+
+    @rule(minute=st.integers(0, 3))
+    def insert(self, minute: int) -> None:
+        self.table.insert(row(self.next_id, minute))
+        self.next_id += 1
+
+    @rule(pick=st.integers(0, 50))
+    def delete(self, pick: int) -> None:
+        if self.table.rows:
+            self.table.delete(self.model_rows()[pick % len(self.table.rows)].id)
+
+    @rule(limit=st.integers(1, 4), offset=st.integers(0, 8))
+    def offset_page(self, limit: int, offset: int) -> None:
+        rows = self.model_rows()
+        page = paginate_offset(rows, limit=limit, offset=offset)
+        assert page.items == rows[offset : offset + limit]
+        assert page.total == len(rows)
+        assert page.has_more == (offset + limit < len(rows))
+
+    @rule(limit=st.integers(1, 4))
+    def keyset_page(self, limit: int) -> None:
+        rows = self.model_rows()
+        rest = rows if self.after is None else [r for r in rows if sort_key(r) > self.after]
+        page = paginate_keyset(self.table, limit=limit, cursor=self.cursor)
+        assert ids(page.items) == ids(rest[:limit]), (
+            f"after {self.after}, expected {ids(rest[:limit])}, got {ids(page.items)}"
+        )
+        more = len(rest) > limit
+        assert (page.next_cursor is not None) == more, "next_cursor is there exactly when rows follow"
+        if more:
+            self.cursor, self.after = page.next_cursor, sort_key(page.items[-1])
+        else:
+            self.cursor, self.after = None, None  # the walk ended; the next read starts over
+
+    @invariant()
+    def the_table_stays_sorted(self) -> None:
+        assert list(self.table.rows) == self.model_rows()
+
+
+TestPagesAgainstSlicing = PagesAgainstSlicing.TestCase
+TestPagesAgainstSlicing.settings = settings(max_examples=50, stateful_step_count=30)

@@ -7,17 +7,20 @@ from collections import Counter
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
 from starlette.types import ASGIApp
 
 from dojo.testing import FakeClock
 from katas.rate_limiter import RateLimitMiddleware, TokenBucketLimiter, create_app
 
 
-def client_for(app: ASGIApp, host: str = "203.0.113.7", *, raise_app_exceptions: bool = True) -> httpx.AsyncClient:
+def client_for(
+    app: ASGIApp, host: str = "203.0.113.7", *, port: int = 50_000, raise_app_exceptions: bool = True
+) -> httpx.AsyncClient:
     """An HTTP client that looks to the app like it connects from `host` (scope["client"])."""
-    transport = httpx.ASGITransport(app=app, client=(host, 50_000), raise_app_exceptions=raise_app_exceptions)
+    transport = httpx.ASGITransport(app=app, client=(host, port), raise_app_exceptions=raise_app_exceptions)
     return httpx.AsyncClient(transport=transport, base_url="http://test")
 
 
@@ -175,7 +178,10 @@ async def test_over_the_limit_the_client_gets_a_429_with_json_and_retry_after():
         else ""
     )
     assert refused.headers["content-type"] == "application/json", "the 429 body should be JSON"
-    assert "detail" in refused.json(), f"the 429 body should explain itself under 'detail', got {refused.json()}"
+    body = refused.json()
+    assert isinstance(body.get("detail"), str), f"the 429 body should explain itself under 'detail', got {body}"
+    assert body["detail"], f"the 429 body should explain itself under 'detail', got {body}"
+    assert body.get("retry_after") == 1, f"the 429 body should carry retry_after, the header's seconds, got {body}"
     assert refused.headers.get("retry-after") == "1", (
         f"expected Retry-After: 1, got {refused.headers.get('retry-after')!r}"
     )
@@ -222,17 +228,116 @@ async def test_a_refused_client_gets_through_once_the_clock_has_moved():
 async def test_non_http_scopes_pass_through_without_spending_tokens():
     limiter = TokenBucketLimiter(rate=1, burst=1, clock=FakeClock())
     seen = []
+    sent = []
 
     async def inner(scope, receive, send):
-        seen.append(scope["type"])
+        message = await receive()
+        seen.append((scope["type"], message["type"]))
+        await send({"type": "lifespan.startup.complete"})
 
     async def receive():
         return {"type": "lifespan.startup"}
 
     async def send(message):
-        pass
+        sent.append(message["type"])
 
     middleware = RateLimitMiddleware(inner, limiter)
     for _ in range(3):
         await middleware({"type": "lifespan"}, receive, send)
-    assert seen == ["lifespan"] * 3, f"lifespan events must reach the app untouched, the app saw {seen}"
+    assert seen == [("lifespan", "lifespan.startup")] * 3, f"lifespan events must reach the app untouched, the app saw {seen}"
+    assert sent == ["lifespan.startup.complete"] * 3, "the app's replies must reach the server through the original send"
+
+
+async def test_one_client_is_its_host_whatever_port_it_connects_from():
+    app = create_app(TokenBucketLimiter(rate=1, burst=1, clock=FakeClock()))
+    async with client_for(app, port=50_000) as first, client_for(app, port=50_001) as second:
+        assert (await first.get("/ping")).status_code == 200
+        again = await second.get("/ping")
+    assert again.status_code == 429, (
+        "a new connection from the same host is the same client: key on the host, scope['client'][0], not host:port"
+    )
+
+
+async def test_requests_without_a_client_address_share_one_bucket():
+    limiter = TokenBucketLimiter(rate=1, burst=1, clock=FakeClock())
+    statuses = []
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    middleware = RateLimitMiddleware(create_app(TokenBucketLimiter(rate=100, burst=100, clock=FakeClock())), limiter)
+    for _ in range(2):
+        scope: dict[str, object] = {"type": "http", "method": "GET", "path": "/ping", "raw_path": b"/ping", "query_string": b"",
+                 "headers": [], "client": None, "server": ("test", 80), "scheme": "http", "http_version": "1.1",
+                 "root_path": ""}  # fmt: skip
+        await middleware(scope, receive, send)
+    assert statuses == [200, 429], f"with no client address, requests share one bucket; the statuses were {statuses}"
+
+
+async def test_an_allowed_request_reaches_the_app_with_its_body_and_its_response():
+    limiter = TokenBucketLimiter(rate=1, burst=5, clock=FakeClock())
+
+    async def echo(scope, receive, send):
+        message = await receive()
+        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": message.get("body", b"")})
+
+    async with client_for(RateLimitMiddleware(echo, limiter)) as client:
+        response = await client.post("/anything", content=b"hello")
+    assert (response.status_code, response.content) == (201, b"hello"), (
+        "an allowed request must reach the app with the original receive and send"
+    )
+
+
+class BucketAgainstModel(RuleBasedStateMachine):
+    """Random hits on a few keys and clock moves must match a plain token-bucket model.
+
+    Rates and steps are powers of two, so the float arithmetic is exact in both.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock()
+        self.rate = 0.0
+        self.burst = 0
+        self.limiter: TokenBucketLimiter | None = None
+        self.tokens: dict[str, float] = {}
+        self.seen_at: dict[str, float] = {}
+
+    @rule(rate=st.sampled_from([0.25, 0.5, 1.0, 2.0, 4.0]), burst=st.integers(1, 4))
+    def start(self, rate: float, burst: int) -> None:
+        if self.limiter is None:
+            self.rate, self.burst = rate, burst
+            self.limiter = TokenBucketLimiter(rate=rate, burst=burst, clock=self.clock)
+
+    @rule(seconds=st.sampled_from([0.125, 0.25, 0.5, 1.0, 3.0]))
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    @rule(key=st.sampled_from(["a", "b", "c"]))
+    def hit(self, key: str) -> None:
+        if self.limiter is None:
+            return
+        now = self.clock.now
+        tokens = self.tokens.get(key, float(self.burst))
+        tokens = min(float(self.burst), tokens + (now - self.seen_at.get(key, now)) * self.rate)
+        self.seen_at[key] = now
+        decision = self.limiter.hit(key)
+        if tokens >= 1:
+            tokens -= 1
+            expected = (True, math.floor(tokens), 0.0)
+        else:
+            expected = (False, 0, (1 - tokens) / self.rate)
+        self.tokens[key] = tokens
+        got = (decision.allowed, decision.remaining, decision.retry_after)
+        where = f"hit({key!r}) at t={now - 1000:g} (rate={self.rate}, burst={self.burst})"
+        assert got[:2] == expected[:2], f"{where}: got {got}, the model says {expected}"
+        assert math.isclose(got[2], expected[2], abs_tol=1e-9), f"{where}: got {got}, the model says {expected}"
+
+
+TestBucketAgainstModel = BucketAgainstModel.TestCase
+TestBucketAgainstModel.settings = settings(max_examples=60, stateful_step_count=30)

@@ -6,6 +6,9 @@ import hashlib
 import threading
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from dojo.testing import FakeClock
 from katas.ttl_cache import InMemoryBackend, TTLCache, make_key
@@ -21,12 +24,14 @@ class SpyBackend:
         self.data: dict[str, object] = {}
         self.set_calls: list[tuple[str, object, float]] = []
         self.keys_seen: set[str] = set()
+        self.reads: list[str] = []
         self._missed_by: set[int] = set()
         self._changed = threading.Condition()
 
     def get(self, key):
         with self._changed:
             self.keys_seen.add(key)
+            self.reads.append(key)
             value = self.data.get(key)
             if value is None:
                 self._missed_by.add(threading.get_ident())
@@ -87,7 +92,48 @@ def test_backend_rejects_a_size_that_is_not_a_positive_int(max_entries):
         InMemoryBackend(max_entries=max_entries, clock=FakeClock())
 
 
-@pytest.mark.parametrize("ttl", [0, -5], ids=["zero", "negative"])
+def test_a_backend_of_size_one_keeps_the_newest_entry():
+    backend: InMemoryBackend[str] = InMemoryBackend(max_entries=1, clock=FakeClock())
+    backend.set("a", "1", ttl=10)
+    assert backend.get("a") == "1", "max_entries=1 is a valid size: it holds one entry"
+    backend.set("b", "2", ttl=10)
+    assert (backend.get("a"), backend.get("b")) == (None, "2")
+
+
+@pytest.mark.parametrize("ttl", [0.25, 0.5, 1.5], ids=["quarter_second", "half_second", "fractional"])
+def test_a_sub_second_or_fractional_ttl_is_valid_and_exact(ttl):
+    clock = FakeClock()
+    backend: InMemoryBackend[str] = InMemoryBackend(max_entries=2, clock=clock)
+    backend.set("k", "v", ttl=ttl)
+    clock.advance(ttl * 0.9)
+    assert backend.get("k") == "v", f"a ttl of {ttl} s is a positive number of seconds: the entry is alive before it"
+    clock.advance(ttl * 0.1)
+    assert backend.get("k") is None, f"the entry must be gone exactly {ttl} s after it was set"
+    cache: TTLCache[str] = TTLCache(backend, prefix="p", ttl=ttl)
+    assert cache.get_or_load("x", lambda: "loaded") == "loaded"
+
+
+@pytest.mark.parametrize("value", [0, "", [], False, 0.0], ids=["zero", "empty_str", "empty_list", "false", "zero_float"])
+def test_a_falsy_value_is_a_value_not_a_miss(value):
+    clock = FakeClock()
+    backend: InMemoryBackend[object] = InMemoryBackend(max_entries=2, clock=clock)
+    backend.set("k", value, ttl=10)
+    got = backend.get("k")
+    assert got == value, f"get returned {got!r} for a stored {value!r}: only None means a miss"
+    assert type(got) is type(value), f"get returned {got!r} for a stored {value!r}: only None means a miss"
+    spy = SpyBackend()
+    cache: TTLCache[object] = TTLCache(spy, prefix="p", ttl=10)
+    loader = CountingLoader(value)
+    assert cache.get_or_load("x", loader) == value
+    reads_before = len(spy.reads)
+    assert cache.get_or_load("x", loader) == value
+    assert loader.calls == 1, f"a loaded {value!r} is cached like any other value; only None is a miss"
+    assert len(spy.reads) - reads_before == 1, (
+        f"a hit on a cached {value!r} should read the backend once and return (the hit path takes no lock)"
+    )
+
+
+@pytest.mark.parametrize("ttl", [0, -5, -0.5, float("nan")], ids=["zero", "negative", "negative_fraction", "nan"])
 def test_backend_rejects_a_ttl_that_is_not_positive(ttl):
     backend: InMemoryBackend[str] = InMemoryBackend(max_entries=2, clock=FakeClock())
     with pytest.raises(ValueError, match="ttl"):
@@ -148,7 +194,7 @@ def test_overwriting_a_key_evicts_nothing():
 # ---- cache-aside loading ----
 
 
-@pytest.mark.parametrize("ttl", [0, -1], ids=["zero", "negative"])
+@pytest.mark.parametrize("ttl", [0, -1, float("nan")], ids=["zero", "negative", "nan"])
 def test_cache_rejects_a_ttl_that_is_not_positive(ttl):
     with pytest.raises(ValueError, match="ttl"):
         TTLCache(SpyBackend(), prefix="user", ttl=ttl)
@@ -275,3 +321,77 @@ def test_a_slow_load_does_not_hold_up_a_miss_on_another_key():
     assert finished_in_order == [True], (
         "loading 'fast-key' waited for the slow load of 'slow-key': lock per key, not one lock for the whole cache"
     )
+
+
+class BackendAgainstModel(RuleBasedStateMachine):
+    """Random set/get/delete and clock moves must match a plain model: a dict of (value, expiry) in LRU order.
+
+    The machine stays where the brief leaves no choice: it never overflows the backend while an expired
+    entry is still held (whether an expired entry is dropped before the least recently used is up to you).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock()
+        self.capacity = 0
+        self.backend: InMemoryBackend[int] | None = None
+        self.model: dict[str, tuple[int, float]] = {}  # key -> (value, expires_at), least recent first
+
+    @precondition(lambda self: self.backend is None)
+    @rule(capacity=st.integers(1, 3))
+    def create(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.backend = InMemoryBackend(max_entries=capacity, clock=self.clock)
+
+    def _expired(self) -> bool:
+        return any(self.clock.now >= expires for _, expires in self.model.values())
+
+    @precondition(lambda self: self.backend is not None)
+    @rule(key=st.sampled_from("abcd"), value=st.integers(-1, 2), ttl=st.sampled_from([0.25, 0.5, 1, 2.5]))
+    def set(self, key: str, value: int, ttl: float) -> None:
+        assert self.backend is not None
+        overflow = key not in self.model and len(self.model) >= self.capacity
+        if overflow and self._expired():
+            return  # the brief leaves this case open
+        self.backend.set(key, value, ttl)
+        self.model.pop(key, None)
+        self.model[key] = (value, self.clock.now + ttl)
+        if len(self.model) > self.capacity:
+            del self.model[next(iter(self.model))]
+
+    @precondition(lambda self: self.backend is not None)
+    @rule(key=st.sampled_from("abcd"))
+    def get(self, key: str) -> None:
+        assert self.backend is not None
+        entry = self.model.pop(key, None)
+        expected = None
+        if entry is not None and self.clock.now < entry[1]:
+            expected = entry[0]
+            self.model[key] = entry  # a hit makes it most recent
+        got = self.backend.get(key)
+        assert got == expected, f"get({key!r}) at t={self.clock.now - 1000:g} returned {got!r}, the model says {expected!r}"
+
+    @precondition(lambda self: self.backend is not None)
+    @rule(key=st.sampled_from("abcd"))
+    def delete(self, key: str) -> None:
+        assert self.backend is not None
+        self.backend.delete(key)
+        self.model.pop(key, None)
+
+    @rule(seconds=st.sampled_from([0.1, 0.25, 0.5, 1]))
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    @invariant()
+    def every_live_entry_is_there(self) -> None:
+        if self.backend is None:
+            return
+        for key, (value, expires) in list(self.model.items()):
+            if self.clock.now < expires:
+                # Reading refreshes recency, so peek in model order (least recent first) to keep the order.
+                assert self.backend.get(key) == value, f"{key!r} should still hold {value!r}"
+                self.model[key] = self.model.pop(key)
+
+
+TestBackendAgainstModel = BackendAgainstModel.TestCase
+TestBackendAgainstModel.settings = settings(max_examples=60, stateful_step_count=30)
