@@ -38,6 +38,7 @@ from tests.capstone.helpers import (
     running_app,
     write_csv,
 )
+from tests.capstone.oracle import Oracle, load_oracle, write_oracle_csv
 
 POSTGRES_ENV = "DOJO_POSTGRES_URL"
 
@@ -179,3 +180,18 @@ async def sample(db: Database) -> Database:
 def sql_log() -> Iterator[StatementLog]:
     with listening_to_all_engines() as log:
         yield log
+
+
+# ---- the oracle's data set (tests/capstone/oracle.py) --------------------------------------------------
+
+
+@pytest.fixture
+async def oracle(db: Database, tmp_path: Path) -> Oracle:
+    """``db`` holding the oracle's generated CSV (loaded with the learner's ``load_csv``), and the answers
+    computed from that CSV in plain Python."""
+    found = await load_oracle(db, write_oracle_csv(tmp_path / "oracle.csv"))
+    # Rewrite every 7th deal in place, changing nothing: PostgreSQL writes the new row versions at the end
+    # of the table, so a query without ORDER BY returns them out of id order there. SQLite keeps rowid
+    # order, which would hide a missing ORDER BY.
+    await db.execute("UPDATE deals SET room_type = room_type WHERE id % 7 = 0")
+    return found
