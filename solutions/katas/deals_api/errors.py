@@ -94,14 +94,14 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
     return _envelope(status.HTTP_422_UNPROCESSABLE_CONTENT, "validation_error", "the request is invalid", details)
 
 
+_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (Starlette names only the first route it tried)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    """Every method some route serves at this path (Starlette's 405 names only the first route it tried)."""
+    routes = request.app.router.routes
+    allowed = (m for m in _METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes))
+    return ", ".join(allowed)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
