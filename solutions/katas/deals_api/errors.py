@@ -53,6 +53,13 @@ class ApiError(Exception):
         self.details = list(details) if details is not None else None
 
 
+class MethodNotAllowed(StarletteHTTPException):
+    """A 405 raised by a route itself, naming the methods that path does serve."""
+
+    def __init__(self, *allowed: str) -> None:
+        super().__init__(status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(allowed)})
+
+
 def not_found(code: str, message: str) -> ApiError:
     return ApiError(status.HTTP_404_NOT_FOUND, code, message)
 
@@ -115,7 +122,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         )
     response = _envelope(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
     if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
-        response.headers["Allow"] = _allowed_methods(request)  # RFC 9110: a 405 must say what is allowed
+        # RFC 9110: a 405 must say what is allowed
+        response.headers["Allow"] = (
+            (exc.headers or {})["Allow"] if isinstance(exc, MethodNotAllowed) else _allowed_methods(request)
+        )
     return response
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from . import repository, service
 from .db import SessionDep
-from .errors import ApiError, validation_failed
+from .errors import ApiError, MethodNotAllowed, validation_failed
 from .repository import DealFilters
 from .schemas import (
     MAX_ID,
@@ -36,7 +36,9 @@ PRICE_RANGE = "price_min must not be greater than price_max (a 422 naming price_
 
 
 def deal_filters(
-    city: Annotated[str | None, Query(min_length=1, max_length=100, pattern=NO_NUL, description="case-insensitive")] = None,
+    city: Annotated[
+        str | None, Query(min_length=1, max_length=100, pattern=NO_NUL, description="case-insensitive")
+    ] = None,
     min_stars: Annotated[int | None, Query(ge=1, le=5)] = None,
     price_min: Annotated[float | None, Query(ge=0, allow_inf_nan=False, description=PRICE_RANGE)] = None,
     price_max: Annotated[float | None, Query(ge=0, allow_inf_nan=False, description=PRICE_RANGE)] = None,
@@ -77,7 +79,12 @@ async def list_deals(db: SessionDep, filters: Filters, skip: Skip = 0, limit: Li
 
 
 @router.get("/feed")
-async def deal_feed(db: SessionDep, filters: Filters, after: str | None = None, limit: Limit = 20) -> DealFeed:
+async def deal_feed(
+    db: SessionDep,
+    filters: Filters,
+    after: Annotated[str | None, Query(min_length=1, description="next_cursor of the previous page, as issued")] = None,
+    limit: Limit = 20,
+) -> DealFeed:
     after_id = decode_cursor(after) if after is not None else 0
     deals = await repository.deals_after(db, filters, after_id=after_id, limit=limit + 1)
     page, more = deals[:limit], len(deals) > limit
@@ -89,6 +96,14 @@ async def deal_feed(db: SessionDep, filters: Filters, after: str | None = None, 
 async def deal_stats(db: SessionDep, available_only: bool = False) -> list[CityStats]:
     rows = await repository.city_stats(db, available_only=available_only)
     return [CityStats(city=row.city, avg_price=row.avg_price, deal_count=row.deal_count) for row in rows]
+
+
+@router.api_route("/feed", methods=["POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False)
+@router.api_route("/stats", methods=["POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False)
+async def read_only() -> None:
+    # Without these, PATCH /deals/stats would reach PATCH /deals/{deal_id} and answer 422 ("stats" is
+    # not an id) where the client needs 405: the path exists, the method does not.
+    raise MethodNotAllowed("GET")
 
 
 @router.get("/{deal_id}")

@@ -57,10 +57,18 @@ def _written_as_a_date(value: Any) -> Any:
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# Strict(): FastAPI validates the parsed JSON in Python mode, where pydantic would otherwise turn "5"
-# into 5 and "yes" into True; the schema says integer and boolean, so the server takes only those.
-Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
-StarRating = Annotated[int, Strict(), Field(ge=1, le=5)]
+def _a_json_integer(value: Any) -> Any:
+    """JSON Schema's integer: 5 and 5.0 (a number with no fraction), never "5" or true."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be an integer (a JSON number), not text or a boolean")
+    return value
+
+
+# FastAPI validates the parsed JSON in Python mode, where pydantic would otherwise turn "5" into 5 and
+# "yes" into True; the schema says integer, number and boolean, so the server takes only those.
+# (The bounds come before the validator, so the OpenAPI schema still shows them as minimum and maximum.)
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_a_json_integer)]
+StarRating = Annotated[int, Field(ge=1, le=5), BeforeValidator(_a_json_integer)]
 Flag = Annotated[bool, Strict()]
 Price = Annotated[
     float,
@@ -68,7 +76,7 @@ Price = Annotated[
     Field(ge=0.01, le=MAX_PRICE, allow_inf_nan=False, description="in cents: more decimals are rounded half up"),
     AfterValidator(to_cents),
 ]
-Discount = Annotated[int, Strict(), Field(ge=0, le=100)]
+Discount = Annotated[int, Field(ge=0, le=100), BeforeValidator(_a_json_integer)]
 Day = Annotated[date, BeforeValidator(_written_as_a_date)]
 RoomType = Annotated[str, Strict(), Field(min_length=1, max_length=50, pattern=NO_NUL)]
 CategoryName = Annotated[
