@@ -264,6 +264,9 @@ def _one_line_errors() -> Iterator[None]:
         raise typer.Exit(error.status if isinstance(error, CapstoneError) else 1) from None
 
 
+one_line_errors = _one_line_errors  # shared with the other capstone commands' modules (dojo.fuzz)
+
+
 def _target(value: str) -> Target:
     for target in SERVE_TARGETS:
         if value == target:

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, reviews
+from dojo import capstone, fuzz, reviews
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
@@ -444,6 +444,7 @@ def verify_command(
 
 
 capstone.register(app)
+fuzz.register(app)
 reviews.register(app)
 
 
