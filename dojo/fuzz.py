@@ -165,7 +165,7 @@ def _config(max_examples: int, seed: int) -> Any:
     from schemathesis.config import SchemathesisConfig
 
     return SchemathesisConfig.from_dict(
-        {"seed": seed, "workers": 1, "generation": {"max-examples": max_examples, "deterministic": True}}
+        {"seed": seed, "workers": 1, "continue-on-failure": True, "generation": {"max-examples": max_examples, "deterministic": True}}
     )
 
 
@@ -189,6 +189,36 @@ def _curl(code_sample: str | None) -> str | None:
     return code_sample.replace("http://testserver", SERVE_URL)
 
 
+class AsServed:
+    """The app as uvicorn serves it: an exception that escapes it is a 500 response, not a crash of the run.
+
+    In process, the exception would reach the fuzzer as an error without a request to show; served, it
+    is a 500 the client sees, and that is what the learner must fix (and reproduce with curl).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def watch(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if scope["type"] != "http":
+                raise
+            if started:  # Starlette has sent its 500 already and re-raised for the server to log
+                return
+            headers = [(b"content-type", b"text/plain; charset=utf-8")]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": b"Internal Server Error"})
+
+
 def fuzz_app(app: Any, *, max_examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT_SEED) -> FuzzReport:
     """Run schemathesis against ``app`` (an ASGI app, started by schemathesis itself) and collect the findings."""
     import schemathesis
@@ -200,7 +230,7 @@ def fuzz_app(app: Any, *, max_examples: int = DEFAULT_EXAMPLES, seed: int = DEFA
 
     report = FuzzReport()
     try:
-        schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=_config(max_examples, seed))
+        schema = schemathesis.openapi.from_asgi("/openapi.json", AsServed(app), config=_config(max_examples, seed))
         missing = missing_operations(schema.raw_schema)
         report.findings += [Finding("MissingOperation", operation, "not in /openapi.json") for operation in missing]
         statistic = Statistic()
@@ -208,7 +238,9 @@ def fuzz_app(app: Any, *, max_examples: int = DEFAULT_EXAMPLES, seed: int = DEFA
             if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
                 statistic.on_scenario_finished(event.recorder)
             elif isinstance(event, events.NonFatalError):
-                report.findings.append(Finding("EngineError", event.label, _one_line(str(event.value))))
+                finding = _error_finding(event.label, event.value, event.info.code_sample)
+                if finding not in report.findings:  # the same crash on many inputs is one failure
+                    report.findings.append(finding)
             elif isinstance(event, events.FatalError):
                 report.findings.append(Finding("EngineError", "the run", _one_line(str(event.exception))))
         report.cases = statistic.total_cases
@@ -217,6 +249,14 @@ def fuzz_app(app: Any, *, max_examples: int = DEFAULT_EXAMPLES, seed: int = DEFA
     finally:
         shutdown_lifespans()
     return report
+
+
+def _error_finding(label: str, error: Exception, code_sample: str | None) -> Finding:
+    """An exception out of the app is a crash (a 500 in production); one out of schemathesis, a failed run."""
+    if type(error).__module__.split(".")[0] == "schemathesis":
+        return Finding("EngineError", label, _one_line(str(error)))
+    detail = f"unhandled {type(error).__name__}: {_one_line(str(error) or '(no message)')} (a 500 in production)"
+    return Finding("ServerError", label, detail, 500, _curl(code_sample))
 
 
 def _findings(statistic: Any) -> Iterable[Finding]:
