@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -141,7 +142,7 @@ def test_a_crash_is_explained_as_a_5xx_with_a_curl_line():
 
 
 def test_missing_operations_compares_paths_by_shape_not_parameter_names():
-    schema = {"paths": {"/deals/{id}": {"get": {}, "delete": {}}, "/deals": {"get": {}}}}
+    schema: dict[str, Any] = {"paths": {"/deals/{id}": {"get": {}, "delete": {}}, "/deals": {"get": {}}}}
     missing = fuzz.missing_operations(schema)
     assert not {"GET /deals/{}", "DELETE /deals/{}", "GET /deals"} & set(missing)
     assert {"PATCH /deals/{}", "GET /ready"} <= set(missing)
