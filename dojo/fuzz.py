@@ -165,7 +165,12 @@ def _config(max_examples: int, seed: int) -> Any:
     from schemathesis.config import SchemathesisConfig
 
     return SchemathesisConfig.from_dict(
-        {"seed": seed, "workers": 1, "continue-on-failure": True, "generation": {"max-examples": max_examples, "deterministic": True}}
+        {
+            "seed": seed,
+            "workers": 1,
+            "continue-on-failure": True,
+            "generation": {"max-examples": max_examples, "deterministic": True},
+        }
     )
 
 

@@ -486,9 +486,7 @@ async def _write_postgres_rows(connection: Any, parsed: ParsedFile) -> None:
         " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) " + _UPSERT_CHANGED_HOTEL,
         names, cities, countries, phones,
     )  # fmt: skip
-    hotel_ids = dict(
-        await connection.fetch("SELECT phone, id FROM hotels WHERE phone = ANY($1::text[])", phones)
-    )
+    hotel_ids = dict(await connection.fetch("SELECT phone, id FROM hotels WHERE phone = ANY($1::text[])", phones))
     category_names = parsed.category_names
     await connection.execute(
         "INSERT INTO categories (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING", category_names
@@ -520,9 +518,7 @@ async def _write_postgres_rows(connection: Any, parsed: ParsedFile) -> None:
             )
         )
     deal_ids = list(map(stored.__getitem__, deals.external_id))
-    await connection.copy_records_to_table(
-        "load_links", records=_links(deal_ids, deals.categories, category_ids)
-    )
+    await connection.copy_records_to_table("load_links", records=_links(deal_ids, deals.categories, category_ids))
     for statement in _POSTGRES_RELOAD_STATEMENTS[1:]:
         await connection.execute(statement)
 

@@ -57,6 +57,7 @@ def _written_as_a_date(value: Any) -> Any:
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+
 def _a_json_integer(value: Any) -> Any:
     """JSON Schema's integer: 5 and 5.0 (a number with no fraction), never "5" or true."""
     if isinstance(value, str | bool):
