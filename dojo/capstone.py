@@ -52,7 +52,7 @@ from dojo.targets import Target, activate, tree_for
 PACKAGE: Final = "katas.deals_api"
 PACKAGE_PATH: Final = "katas/deals_api"
 GROUP: Final = "capstone"
-ROUNDS: Final = tuple(f"round{number}" for number in range(1, 8))
+ROUNDS: Final = tuple(f"round{number}" for number in range(1, 9))
 # module -> the names the tests and the tooling may use from it; nothing else of the package is public.
 SEAMS: Final[dict[str, tuple[str, ...]]] = {
     "config": ("Settings",),
@@ -262,6 +262,9 @@ def _one_line_errors() -> Iterator[None]:
     except (CapstoneError, pg.PgError, CurriculumError, KitNotFoundError, OSError) as error:
         err.print(f"[red]dojo:[/] {escape(str(error))}")
         raise typer.Exit(error.status if isinstance(error, CapstoneError) else 1) from None
+
+
+one_line_errors = _one_line_errors  # shared with the other capstone commands' modules (dojo.fuzz)
 
 
 def _target(value: str) -> Target:

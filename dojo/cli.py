@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, mutation_cli, reviews
+from dojo import capstone, fuzz, mutation_cli, reviews
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
@@ -371,6 +371,7 @@ def verify_command(
 
 
 capstone.register(app)
+fuzz.register(app)
 reviews.register(app)
 drill.register(app)
 mutation_cli.register(app)

@@ -182,11 +182,11 @@ def test_an_unfinished_stub_is_described_as_not_written_yet():
 
 
 def write_fake_kit(root: Path) -> None:
-    """A kit with the seven rounds, seam modules in both trees, an empty starter versions folder."""
+    """A kit with every round, seam modules in both trees, an empty starter versions folder."""
     entries = [
         f'[[exercise]]\nslug = "round{number}"\ntitle = "Round {number}"\nkind = "capstone"\ntopic = "api"\n'
         f'difficulty = "hard"\npath = "katas/deals_api"\ngroup = "capstone"\nhints = ["h"]\ntalking_points = ["t"]\n'
-        for number in range(1, 8)
+        for number in range(1, len(capstone.ROUNDS) + 1)
     ]
     (root / "curriculum.toml").write_text("\n".join(entries), encoding="utf-8")
     for tree in ("pristine", "solutions"):
@@ -200,7 +200,7 @@ def write_fake_kit(root: Path) -> None:
     (root / "solutions/katas/deals_api/alembic/versions/0001_create.py").write_text("", encoding="utf-8")
     tests = root / "tests" / "capstone"
     tests.mkdir(parents=True)
-    for number in range(1, 8):
+    for number in range(1, len(capstone.ROUNDS) + 1):
         (tests / f"test_round{number}.py").write_text("from katas.deals_api.main import create_app\n", encoding="utf-8")
     deals_data.write_sample(root)
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -37,9 +37,28 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -
     cursor.close()
 
 
-def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine for ``database_url``; on SQLite every connection enforces foreign keys."""
-    engine = create_async_engine(database_url, echo=echo, pool_pre_ping=True)
+def create_engine(
+    database_url: str,
+    *,
+    echo: bool = False,
+    connect_timeout: float = 5.0,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 10.0,
+) -> AsyncEngine:
+    """An async engine for ``database_url``; on SQLite every connection enforces foreign keys.
+
+    Every wait is bounded: connecting (``connect_timeout``, asyncpg's ``timeout``; SQLite's busy
+    timeout) and waiting for a pooled connection (``pool_timeout``). ``pool_pre_ping`` tests a pooled
+    connection before use, so after a database restart the pool reconnects instead of failing.
+    """
+    url = make_url(database_url)
+    pool: dict[str, Any] = {}
+    if url.database not in (None, "", ":memory:"):  # an in-memory SQLite database has one static connection
+        pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
+    engine = create_async_engine(
+        database_url, echo=echo, pool_pre_ping=True, connect_args={"timeout": connect_timeout}, **pool
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
     return engine

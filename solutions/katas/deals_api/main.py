@@ -19,6 +19,7 @@ from .db import create_engine, create_sessionmaker
 from .errors import install_error_handlers
 from .logs import configure_logging
 from .middleware import RequestIdMiddleware
+from .ops import router as ops_router
 from .routes import router as deals_router
 from .timing import ServerTimingMiddleware, instrument
 
@@ -29,7 +30,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url,
+            connect_timeout=settings.connect_timeout,
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_timeout=settings.pool_timeout,
+        )
         if settings.debug:
             instrument(engine)
         app.state.engine = engine
@@ -46,9 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so even errors carry the id
 
-    @app.get("/health", tags=["ops"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(ops_router)
     app.include_router(deals_router)
     return app

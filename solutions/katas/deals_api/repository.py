@@ -82,8 +82,17 @@ async def deals_after(session: AsyncSession, filters: DealFilters, *, after_id: 
     return (await session.scalars(statement)).all()
 
 
-async def get_deal(session: AsyncSession, deal_id: int) -> Deal | None:
+async def get_deal(session: AsyncSession, deal_id: int, *, for_update: bool = False) -> Deal | None:
+    """The deal with its hotel and categories; ``for_update`` locks its row until the transaction ends.
+
+    The lock is what makes concurrent writes to one deal queue up instead of racing: PostgreSQL makes a
+    second ``SELECT ... FOR UPDATE`` wait for the first transaction, then returns the row as committed
+    (the new version, or no row after a delete). SQLite has no row locks and omits the clause; its
+    writers are serialised by the database lock instead.
+    """
     statement = _deals().where(Deal.id == deal_id).execution_options(populate_existing=True)
+    if for_update:
+        statement = statement.with_for_update(of=Deal)
     return (await session.scalars(statement)).one_or_none()
 
 

@@ -1,6 +1,12 @@
 """Business rules between HTTP and the database: existence checks, optimistic locking, merged validation.
 
 Raises ``ApiError`` (404/409/422), which the error handlers turn into the JSON error envelope.
+
+Concurrent writes to one deal (stated in the spec, tested on PostgreSQL): PATCH and DELETE read the
+deal ``FOR UPDATE``, so they run one after another. A PATCH without ``version`` therefore never gets a
+409 (it applies to whatever is current); of N PATCHes sent with the same version exactly one wins and
+the others get 409; of N DELETEs one gets 204 and the others 404, because the row is gone once they
+get their turn.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from .models import Deal
 from .schemas import DealCreate, DealFields, DealPatch
 
 
-async def get_deal(session: AsyncSession, deal_id: int) -> Deal:
-    deal = await repository.get_deal(session, deal_id)
+async def get_deal(session: AsyncSession, deal_id: int, *, for_update: bool = False) -> Deal:
+    deal = await repository.get_deal(session, deal_id, for_update=for_update)
     if deal is None:
         raise not_found("deal_not_found", f"deal {deal_id} does not exist")
     return deal
@@ -36,8 +42,9 @@ def _version_conflict(deal_id: int) -> ApiError:
 
 
 async def update_deal(session: AsyncSession, deal_id: int, patch: DealPatch) -> Deal:
-    deal = await get_deal(session, deal_id)
-    if patch.version is not None and patch.version != deal.version:
+    deal = await get_deal(session, deal_id, for_update=True)
+    sent = patch.model_fields_set
+    if "version" in sent and patch.version != deal.version:
         raise _version_conflict(deal_id)
     changes = patch.model_dump(exclude_unset=True, exclude={"version", "categories"})
     current = DealFields.model_validate(deal, from_attributes=True).model_dump()
@@ -47,7 +54,7 @@ async def update_deal(session: AsyncSession, deal_id: int, patch: DealPatch) -> 
         raise from_validation_error(error) from None
     for name in changes:
         setattr(deal, name, getattr(merged, name))
-    if patch.categories is not None:
+    if "categories" in sent:
         deal.categories = await repository.categories_named(session, patch.categories)
     deal.version += 1  # every accepted PATCH is a new version, even one that only touches categories
     try:
@@ -58,7 +65,7 @@ async def update_deal(session: AsyncSession, deal_id: int, patch: DealPatch) -> 
 
 
 async def delete_deal(session: AsyncSession, deal_id: int) -> None:
-    deal = await get_deal(session, deal_id)
+    deal = await get_deal(session, deal_id, for_update=True)
     try:
         await repository.delete_deal(session, deal)
     except StaleDataError:
