@@ -23,7 +23,8 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, reviews
+from dojo import capstone, mentor, reviews
+from dojo import lint as lint_cli
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
@@ -220,6 +221,7 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
         return 1
     for exercise in selected:
         _print_talking_points(exercise)
+    mentor.advise(console, root, selected, target)  # advice only: never changes the exit status
     return 0
 
 
@@ -445,6 +447,7 @@ def verify_command(
 
 capstone.register(app)
 reviews.register(app)
+lint_cli.register(app)
 
 
 def main() -> None:

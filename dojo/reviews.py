@@ -439,7 +439,7 @@ def _test_functions(root: Path, files: Iterable[str]) -> tuple[set[str], set[str
     return tests, guards
 
 
-# ---- the CLI: dojo lint, dojo answer ----
+# ---- the CLI: dojo answer ----
 
 
 def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
@@ -451,42 +451,13 @@ def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
     except (KitNotFoundError, CurriculumError) as error:
         _fail(str(error))
     if exercise.kind != "review" or exercise.is_package:
-        _fail(f"'{slug}' is a {exercise.kind}, not a code review; `dojo lint` and `dojo answer` are for reviews.")
+        _fail(f"'{slug}' is a {exercise.kind}, not a code review; `dojo answer` is for reviews.")
     return root, curriculum, exercise
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     Console(stderr=True).print(f"dojo: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
-
-
-def lint_command(slug: Annotated[str, typer.Argument(help="the review's slug, e.g. user_lookup")]) -> None:
-    """Run the review linters (ruff's review profile and mypy --strict) on your reviews/SLUG.py."""
-    from dojo.workspace import materialize, syntax_errors
-
-    out = Console()
-    root, curriculum, exercise = _review(slug)
-    materialize(root, curriculum)
-    path = root / exercise.path
-    broken = syntax_errors(root, exercise)
-    if broken:
-        _fail(f"{broken[0]}: fix it first, then lint", code=1)
-    try:
-        findings = lint_files(root, [path])[path.resolve()]
-    except LintError as error:
-        _fail(str(error))
-    if not findings:
-        out.print(f"{exercise.path}: no findings from the review profile or mypy --strict.", highlight=False)
-        return
-    table = Table(title=f"{exercise.path}: {len(findings)} linter finding(s)", title_justify="left")
-    table.add_column("line", justify="right")
-    table.add_column("rule", no_wrap=True)
-    table.add_column("message")
-    for finding in findings:
-        table.add_row(str(finding.line), finding.rule, Text(finding.message))
-    out.print(table)
-    out.print("Linters catch some smells; the tests catch the rest: `dojo check " + slug + "`.", highlight=False)
-    raise typer.Exit(1)
 
 
 def answer_command(
@@ -523,6 +494,5 @@ def answer_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the review commands (`dojo lint`, `dojo answer`) to the CLI."""
-    app.command("lint")(lint_command)
+    """Add `dojo answer` to the CLI (`dojo lint`, for reviews and any code, is dojo.lint)."""
     app.command("answer")(answer_command)

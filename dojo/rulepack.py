@@ -53,6 +53,12 @@ class Rule:
     def code(self) -> str:
         return f"{SOURCE}:{self.id}"
 
+    @property
+    def summary(self) -> str:
+        """The "What it does" paragraph of the rule's page, on one line."""
+        section = self.note.split("## What it does", 1)[-1].split("\n## ", 1)[0]
+        return " ".join(section.split())
+
 
 @dataclass(frozen=True, order=True)
 class PackFinding:
@@ -86,7 +92,7 @@ def rules() -> tuple[Rule, ...]:
             raise PackError(f"{path.name} holds the rule {rule_id}: name the file after its id")
         if severity not in SEVERITIES:
             raise PackError(f"{path.name}: severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-        found.append(Rule(rule_id, cast(Severity, severity), title_text, message.strip(), note.strip()))
+        found.append(Rule(rule_id, severity, title_text, message.strip(), note.strip()))
     if not found:
         raise PackError(f"no rules in {SMELLS_DIR}")
     return tuple(found)
@@ -140,7 +146,7 @@ def scan(files: Sequence[Path]) -> list[PackFinding]:
                 line=start["line"] + 1,
                 column=start["column"] + 1,
                 rule=str(row["ruleId"]),
-                severity=cast(Severity, severity if severity in SEVERITIES else "warning"),
+                severity=severity if severity in SEVERITIES else "warning",
                 message=" ".join(str(row["message"]).split()),
             )
         except (ValueError, KeyError, TypeError) as error:
