@@ -1,4 +1,4 @@
-"""The review tooling (dojo/reviews.py): answer keys, lint grading against them, `dojo lint` and `dojo answer`.
+"""The review tooling (dojo/reviews.py, dojo/lint.py): answer keys, lint grading against them, `dojo lint` and `dojo answer`.
 
 Most tests run on a one-review kit built in a temporary folder (a stdlib-only snippet keeps mypy quick);
 one runs verify's review checks on the real kit.
@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import dojo.runner
 from dojo.curriculum import load
 from dojo.paths import kit_root
+from dojo import lint
 from dojo.reviews import AnswerKeyError, LintError, load_answer_key, register, ruff_profile, verify_problems
 
 FLAWED = '''\
@@ -252,6 +253,7 @@ def test_the_real_kit_keys_match_the_linters():
 def cli() -> typer.Typer:
     app = typer.Typer()
     register(app)
+    lint.register(app)
     return app
 
 
