@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dojo.curriculum import load  # noqa: E402  (the kit's own modules, found from this script's folder)
-from dojo.paths import kit_root  # noqa: E402
-from dojo.reviews import answer_key_path, load_answer_key  # noqa: E402
+from dojo.curriculum import load  # the kit, found from this script's folder (sys.path above)
+from dojo.paths import kit_root
+from dojo.reviews import answer_key_path, load_answer_key
 
 
 def main() -> None:
