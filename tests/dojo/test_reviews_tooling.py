@@ -15,9 +15,9 @@ import typer
 from typer.testing import CliRunner
 
 import dojo.runner
+from dojo import lint
 from dojo.curriculum import load
 from dojo.paths import kit_root
-from dojo import lint
 from dojo.reviews import AnswerKeyError, LintError, load_answer_key, register, ruff_profile, verify_problems
 
 FLAWED = '''\

@@ -86,7 +86,8 @@ def test_every_rule_teaches_in_one_line_and_has_a_page(rule: rulepack.Rule) -> N
     assert "\n" not in rule.message, "the message at the finding is one line"
     assert ":" in rule.message, "the message says what is wrong, then (after a colon) the fix"
     positions = [rule.note.find(section) for section in PAGE_SECTIONS]
-    assert -1 not in positions and positions == sorted(positions), f"{rule.id}'s note needs {PAGE_SECTIONS} in order"
+    assert -1 not in positions, f"{rule.id}'s note needs every section of {PAGE_SECTIONS}"
+    assert positions == sorted(positions), f"{rule.id}'s note has {PAGE_SECTIONS} out of order"
     assert "```python" in rule.note, f"{rule.id}'s page shows code"
 
 
@@ -96,7 +97,7 @@ def test_a_rule_file_named_after_another_id_is_refused(tmp_path: Path, monkeypat
     monkeypatch.setattr(rulepack, "SMELLS_DIR", tmp_path)
     rulepack.rules.cache_clear()
     try:
-        with pytest.raises(rulepack.PackError, match="DOJO999.yml holds the rule DOJO101"):
+        with pytest.raises(rulepack.PackError, match=r"DOJO999\.yml holds the rule DOJO101"):
             rulepack.rules()
     finally:
         monkeypatch.undo()
@@ -161,9 +162,9 @@ def test_the_readme_table_lists_every_rule_with_the_reviews_whose_keys_name_it()
     assert sorted(rows) == RULE_IDS, "the README's table of smells lists every rule once"
     named: dict[str, set[str]] = defaultdict(set)
     for exercise in REVIEWS:
-        for line, rule in load_answer_key(answer_key_path(ROOT, exercise), ROOT).expected_lint():
-            if rule.startswith(f"{rulepack.SOURCE}:"):
-                named[rule.removeprefix(f"{rulepack.SOURCE}:")].add(f"`{exercise.slug}`")
+        for _, code in load_answer_key(answer_key_path(ROOT, exercise), ROOT).expected_lint():
+            if code.startswith(f"{rulepack.SOURCE}:"):
+                named[code.removeprefix(f"{rulepack.SOURCE}:")].add(f"`{exercise.slug}`")
     for rule in rulepack.rules():
         row = rows[rule.id]
         assert row["smell"] == rule.title, f"{rule.id}: the README says '{row['smell']}', the rule says '{rule.title}'"
