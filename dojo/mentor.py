@@ -1,10 +1,11 @@
-"""Mentor comments: what a reviewer would still say about a kata or capstone round that passes.
+"""Mentor comments: what a reviewer would still say about an exercise that passes.
 
 Green tests mean the behaviour is right, not that the code would pass review. Once `dojo check` turns
-green, it runs the rule pack (dojo.rulepack) over the learner's files and prints each finding as advice,
-as exercism's analyzers comment on a passing solution: "passes, but `list.remove` makes every access
-O(n)". Advice never changes the check's outcome: a pack that cannot run is one dim line, not a failure.
-Reviews are left out: `dojo lint` is their grader, and verify holds their fixes to zero findings.
+green, it runs the rule pack (dojo.rulepack) over the learner's files (a kata, a capstone round's
+package, a fixed review) and prints each finding as advice, as exercism's analyzers comment on a passing
+solution: "passes, but `list.remove` makes every access O(n)". Advice never changes the check's outcome:
+a pack that cannot run is one dim line, not a failure. Every kind is treated alike: the pack is silent on
+every reference solution, so a learner who matches the reference hears nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from dojo.targets import TARGETS, Target, tree_for
 
 
 def files_for(root: Path, exercises: Sequence[Exercise], target: Target) -> list[Path]:
-    """The Python files of the katas and capstone rounds among ``exercises``, in ``target``'s tree."""
+    """The Python files of ``exercises`` (a file, or every file of a package), in ``target``'s tree."""
     tree = tree_for(root, target)
-    paths = {tree / exercise.path for exercise in exercises if exercise.kind != "review"}
+    paths = {tree / exercise.path for exercise in exercises}
     return sorted({path.resolve() for path in rulepack.python_files(sorted(paths))})
 
 

@@ -21,7 +21,7 @@ def exercise(slug: str, kind: Kind, path: str) -> Exercise:
     )
 
 
-def test_katas_and_capstone_packages_are_read_reviews_are_not(tmp_path: Path) -> None:
+def test_each_exercise_file_is_read_and_every_file_of_a_package(tmp_path: Path) -> None:
     for relative in ("katas/queue.py", "katas/shop/__init__.py", "katas/shop/routes.py", "reviews/r.py"):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text("x = 1\n", encoding="utf-8")
@@ -29,7 +29,7 @@ def test_katas_and_capstone_packages_are_read_reviews_are_not(tmp_path: Path) ->
               exercise("r", "review", "reviews/r.py")]
     files = mentor.files_for(tmp_path, chosen, "learner")
     assert [path.relative_to(tmp_path.resolve()).as_posix() for path in files] == [
-        "katas/queue.py", "katas/shop/__init__.py", "katas/shop/routes.py"
+        "katas/queue.py", "katas/shop/__init__.py", "katas/shop/routes.py", "reviews/r.py"
     ]
 
 
