@@ -5,9 +5,8 @@
     dojo lint ~/my-api --format sarif     # for editors and CI (json too)
 
 A target is a path (when it exists) or else a review's slug (your working file, created from pristine/
-if missing). Folders
-are walked for ``*.py``, skipping hidden and tool folders (.venv, .git, __pycache__, node_modules...).
-Every finding is one line, ``file:line:col code message``, where the code names its tool:
+if missing). Folders are walked for ``*.py``, skipping hidden and tool folders (.venv, .git,
+__pycache__, node_modules...). Every finding is one line, ``file:line:col code message``, where the code names its tool:
 ``ruff:E711``, ``mypy:union-attr``, ``dojo:DOJO104`` (the same codes the answer keys list). Exit 1
 when anything is found, 0 when clean, 2 for bad input. Everything runs offline.
 """
