@@ -23,7 +23,8 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, fuzz, mutation_cli, reviews
+from dojo import capstone, fuzz, mentor, mutation_cli, reviews
+from dojo import lint as lint_cli
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
@@ -223,6 +224,7 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
         return 1
     for exercise in selected:
         _print_talking_points(exercise)
+    mentor.advise(console, root, selected, target)  # advice only: never changes the exit status
     return 0
 
 
@@ -375,6 +377,7 @@ fuzz.register(app)
 reviews.register(app)
 drill.register(app)
 mutation_cli.register(app)
+lint_cli.register(app)
 
 
 def main() -> None:

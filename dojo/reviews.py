@@ -11,13 +11,14 @@ and, beside the fix, an answer key (``solutions/reviews/<slug>.answers.toml``)::
     why = "what goes wrong in production"
     severity = "high"              # high | medium | low
     fix = "what the fixed code does instead"
-    lint = ["ruff:E711"]           # every linter finding at this line; [] when no linter catches it
+    lint = ["ruff:E711"]           # every linter finding at this line ("dojo:DOJO104" for the rule pack); [] if none
     tests = ["test_closes_the_session"]  # behaviour tests that catch it; required when lint is []
     keywords = ["session|connection", "close|leak"]  # optional: how a review drill recognises it in notes
 
-The linters are the review ruff profile (``[tool.dojo.review-ruff]`` in pyproject.toml) and ``mypy --strict`` under the kit's
-mypy configuration. ``dojo verify`` holds the key to the tools, so it stays true as they change: the
-flawed file must raise exactly the findings its key lists, and the fix none at all.
+The linters are the review ruff profile (``[tool.dojo.review-ruff]`` in pyproject.toml), ``mypy --strict`` under the kit's
+mypy configuration, and the kit's rule pack (``dojo/rules/``, see dojo.rulepack). ``dojo verify`` holds the key to
+the tools, so it stays true as they change: the flawed file must raise exactly the findings its key lists, and the fix
+none at all. ``dojo lint`` (dojo.lint) shows the same findings to a learner, on a review or on any project.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,7 @@ try:  # POSIX only; elsewhere concurrent review lints simply are not serialised
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+from dojo import rulepack
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root, state_dir
@@ -54,7 +57,7 @@ CHECK: Final = "review-lint"
 ANSWERS_SUFFIX: Final = ".answers.toml"
 Severity = Literal["high", "medium", "low"]
 SEVERITIES: Final[tuple[Severity, ...]] = ("high", "medium", "low")
-_RULE_RE: Final = re.compile(r"^(ruff:[A-Z]+[0-9]+|mypy:[a-z][a-z0-9-]*)$")
+_RULE_RE: Final = re.compile(r"^(ruff:[A-Z]+[0-9]+|mypy:[a-z][a-z0-9-]*|dojo:DOJO[0-9]+)$")
 _FINDING_KEYS: Final = ("line", "title", "why", "severity", "fix", "lint", "tests")
 _OPTIONAL_FINDING_KEYS: Final = ("keywords",)  # synonym groups a review drill grades notes by
 _GUARD_MARKER: Final = "guard"
@@ -75,23 +78,38 @@ class LintError(RuntimeError):
 @dataclass(frozen=True, order=True)
 class LintFinding:
     line: int
-    rule: str  # "ruff:E711" or "mypy:no-untyped-def"
+    rule: str  # "ruff:E711", "mypy:no-untyped-def" or "dojo:DOJO104"
     message: str
+    column: int = 1  # 1-based; answer keys match on line and rule only
+    severity: str = "error"  # the rule pack's severity (error, warning, info); ruff and mypy findings are errors
 
 
 def lint_files(root: Path, paths: Sequence[Path]) -> dict[Path, list[LintFinding]]:
-    """Every finding of the review profile and mypy --strict, per file (resolved path), sorted by line.
+    """Every finding of the review profile, mypy --strict and the rule pack, per file (resolved path), sorted by line.
 
-    All files go through one ruff and one mypy process. Files checked together must not share a module
-    name (so never a flawed file and its fix in one call).
+    All files go through one ruff, one mypy and one ast-grep process, run side by side. Files checked
+    together must not share a module name (so never a flawed file and its fix in one call).
     """
     files = [path.resolve() for path in paths]
     found: dict[Path, list[LintFinding]] = {path: [] for path in files}
     if not files:
         return found
-    for path, finding in [*_ruff(root, files), *_mypy(root, files)]:
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = [pool.submit(linter, root, files) for linter in (_ruff, _mypy, _pack)]
+        results = [run.result() for run in runs]
+    for path, finding in (pair for result in results for pair in result):
         found.setdefault(path, []).append(finding)
     return {path: sorted(set(findings)) for path, findings in found.items()}
+
+
+def _pack(_root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
+    try:
+        findings = rulepack.scan(files)
+    except rulepack.PackError as error:
+        raise LintError(str(error)) from error
+    return [
+        (f.path, LintFinding(f.line, f"{rulepack.SOURCE}:{f.rule}", f.message, f.column, f.severity)) for f in findings
+    ]
 
 
 def _run(command: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]:
@@ -151,7 +169,7 @@ def _ruff(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
         for row in rows:
             location = cast(dict[str, int], row["location"])
             code = row["code"] or "syntax-error"  # a file that does not parse has no rule code
-            finding = LintFinding(location["row"], f"ruff:{code}", str(row["message"]))
+            finding = LintFinding(location["row"], f"ruff:{code}", str(row["message"]), location["column"])
             found.append((Path(str(row["filename"])).resolve(), finding))
     except (ValueError, KeyError, TypeError) as error:
         raise LintError(f"could not read ruff's JSON output: {error!r}") from error
@@ -194,7 +212,8 @@ def _mypy(root: Path, files: Sequence[Path]) -> list[tuple[Path, LintFinding]]:
             row = cast(dict[str, object], json.loads(raw))
             if row["severity"] != "error":
                 continue
-            finding = LintFinding(cast(int, row["line"]), f"mypy:{row['code'] or 'error'}", str(row["message"]))
+            column = cast(int, row.get("column") or 0) + 1  # mypy counts columns from 0
+            finding = LintFinding(cast(int, row["line"]), f"mypy:{row['code'] or 'error'}", str(row["message"]), column)
             found.append(((root / str(row["file"])).resolve(), finding))
         except (ValueError, KeyError, TypeError) as error:
             raise LintError(f"could not read mypy's JSON output {raw!r}: {error!r}") from error
@@ -286,7 +305,7 @@ def _finding(entry: Mapping[str, object], where: str) -> KeyFinding:
     lint = _texts(entry, "lint", where)
     bad = [rule for rule in lint if not _RULE_RE.match(rule)]
     if bad:
-        raise AnswerKeyError(f"{where}: 'lint' entries look like ruff:E711 or mypy:no-untyped-def, not {bad}")
+        raise AnswerKeyError(f"{where}: 'lint' entries look like ruff:E711, mypy:no-untyped-def or dojo:DOJO104, not {bad}")
     tests = _texts(entry, "tests", where)
     if not lint and not tests:
         raise AnswerKeyError(f"{where}: no linter catches it (lint = []), so 'tests' must name a test that does")
@@ -424,7 +443,7 @@ def _test_functions(root: Path, files: Iterable[str]) -> tuple[set[str], set[str
     return tests, guards
 
 
-# ---- the CLI: dojo lint, dojo answer ----
+# ---- the CLI: dojo answer ----
 
 
 def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
@@ -436,42 +455,13 @@ def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
     except (KitNotFoundError, CurriculumError) as error:
         _fail(str(error))
     if exercise.kind != "review" or exercise.is_package:
-        _fail(f"'{slug}' is a {exercise.kind}, not a code review; `dojo lint` and `dojo answer` are for reviews.")
+        _fail(f"'{slug}' is a {exercise.kind}, not a code review; `dojo answer` is for reviews.")
     return root, curriculum, exercise
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     Console(stderr=True).print(f"dojo: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
-
-
-def lint_command(slug: Annotated[str, typer.Argument(help="the review's slug, e.g. user_lookup")]) -> None:
-    """Run the review linters (ruff's review profile and mypy --strict) on your reviews/SLUG.py."""
-    from dojo.workspace import materialize, syntax_errors
-
-    out = Console()
-    root, curriculum, exercise = _review(slug)
-    materialize(root, curriculum)
-    path = root / exercise.path
-    broken = syntax_errors(root, exercise)
-    if broken:
-        _fail(f"{broken[0]}: fix it first, then lint", code=1)
-    try:
-        findings = lint_files(root, [path])[path.resolve()]
-    except LintError as error:
-        _fail(str(error))
-    if not findings:
-        out.print(f"{exercise.path}: no findings from the review profile or mypy --strict.", highlight=False)
-        return
-    table = Table(title=f"{exercise.path}: {len(findings)} linter finding(s)", title_justify="left")
-    table.add_column("line", justify="right")
-    table.add_column("rule", no_wrap=True)
-    table.add_column("message")
-    for finding in findings:
-        table.add_row(str(finding.line), finding.rule, Text(finding.message))
-    out.print(table)
-    out.print("Linters catch some smells; the tests catch the rest: `dojo check " + slug + "`.", highlight=False)
-    raise typer.Exit(1)
 
 
 def answer_command(
@@ -508,6 +498,5 @@ def answer_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the review commands (`dojo lint`, `dojo answer`) to the CLI."""
-    app.command("lint")(lint_command)
+    """Add `dojo answer` to the CLI (`dojo lint`, for reviews and any code, is dojo.lint)."""
     app.command("answer")(answer_command)

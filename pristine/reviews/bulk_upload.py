@@ -16,8 +16,8 @@ closes its database connections when it shuts down.
 Keep the seams the tests use: `create_app(database_path)` builds the app on that SQLite file, and the
 `Base`/`Product` model stays as it is.
 
-Run `dojo check bulk_upload` (behaviour) and `dojo lint bulk_upload` (ruff's review profile and
-mypy --strict); `dojo answer bulk_upload` shows the answer key once the tests pass.
+Run `dojo check bulk_upload` (behaviour) and `dojo lint bulk_upload` (ruff's review profile,
+mypy --strict and the rule pack); `dojo answer bulk_upload` shows the answer key once the tests pass.
 """
 
 import json

@@ -15,8 +15,8 @@ Keep the seams the tests use: `create_app(executor_factory, work)` builds the ap
 makes an executor and `work(text, rounds)` computes one digest (the tests pass a thread pool and a
 `work` they can pause; the defaults stay a process pool and `stretch`).
 
-Run `dojo check cpu_endpoint` (behaviour) and `dojo lint cpu_endpoint` (ruff's review profile and
-mypy --strict); `dojo hint cpu_endpoint` when stuck, `dojo answer cpu_endpoint` once the tests pass.
+Run `dojo check cpu_endpoint` (behaviour) and `dojo lint cpu_endpoint` (ruff's review profile,
+mypy --strict and the rule pack); `dojo hint cpu_endpoint` when stuck, `dojo answer cpu_endpoint` once the tests pass.
 """
 
 import hashlib

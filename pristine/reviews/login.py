@@ -18,7 +18,7 @@ Keep the seams the tests use: `create_app(database_path, now=...)` builds the ap
 reading the time from `now` (the tests pass a fake clock); `Base` holds the tables, and
 `add_user(session, username, password)` is how accounts are created (the tests seed with it).
 
-Run `dojo check login` (behaviour) and `dojo lint login` (ruff's review profile and mypy --strict);
+Run `dojo check login` (behaviour) and `dojo lint login` (ruff's review profile, mypy --strict and the rule pack);
 `dojo answer login` shows the answer key once the tests pass.
 """
 

@@ -17,8 +17,8 @@ LIKE case-sensitive, as PostgreSQL's is.
 Keep the seams the tests use: `create_app(database_path)` builds the app on that SQLite file, and the
 `Base`/`Product` model stays as it is (the tests create the table and the rows with it).
 
-Run `dojo check product_search` (behaviour) and `dojo lint product_search` (ruff's review profile and
-mypy --strict); `dojo answer product_search` shows the answer key once the tests pass.
+Run `dojo check product_search` (behaviour) and `dojo lint product_search` (ruff's review profile,
+mypy --strict and the rule pack); `dojo answer product_search` shows the answer key once the tests pass.
 """
 
 from collections.abc import AsyncIterator

@@ -20,7 +20,7 @@ adds two keyword arguments: `trusted_proxies` (a collection of IP addresses, emp
 `store` (None by default).
 
 Run `dojo check rate_limit_middleware` (behaviour) and `dojo lint rate_limit_middleware` (ruff's review
-profile and mypy --strict); `dojo answer rate_limit_middleware` shows the answer key once the tests pass.
+profile, mypy --strict and the rule pack); `dojo answer rate_limit_middleware` shows the answer key once the tests pass.
 """
 
 import time

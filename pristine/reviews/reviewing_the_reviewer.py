@@ -17,7 +17,7 @@ Keep the seam the tests use: `create_app(sessions)` builds the app on that async
 `Base`/`Product` model stays as it is (the tests create the table and the rows with it).
 
 Run `dojo check reviewing_the_reviewer` (behaviour) and `dojo lint reviewing_the_reviewer` (ruff's review
-profile and mypy --strict); `dojo hint reviewing_the_reviewer` when stuck, `dojo answer reviewing_the_reviewer`
+profile, mypy --strict and the rule pack); `dojo hint reviewing_the_reviewer` when stuck, `dojo answer reviewing_the_reviewer`
 once the tests pass.
 """
 

@@ -16,8 +16,8 @@ other requests keep being served while one waits for it; and one client serves t
 Keep the seam the tests use: `create_app(transport)` builds the app, with every call to the rates
 service going through that httpx transport (the tests pass a fake rates service; no network).
 
-Run `dojo check upstream_proxy` (behaviour) and `dojo lint upstream_proxy` (ruff's review profile and
-mypy --strict); `dojo answer upstream_proxy` shows the answer key once the tests pass.
+Run `dojo check upstream_proxy` (behaviour) and `dojo lint upstream_proxy` (ruff's review profile,
+mypy --strict and the rule pack); `dojo answer upstream_proxy` shows the answer key once the tests pass.
 """
 
 from typing import Any

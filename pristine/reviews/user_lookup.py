@@ -12,8 +12,8 @@ shuts down; a slow query does not stop the app from serving other requests meanw
 Keep the seams the tests use: `create_app(database_path)` builds the app on that SQLite file, and the
 `Base`/`User` model stays as it is (the tests create the table and the rows with it).
 
-Run `dojo check user_lookup` (behaviour) and `dojo lint user_lookup` (ruff's review profile and
-mypy --strict); `dojo answer user_lookup` shows the answer key once the tests pass.
+Run `dojo check user_lookup` (behaviour) and `dojo lint user_lookup` (ruff's review profile,
+mypy --strict and the rule pack); `dojo answer user_lookup` shows the answer key once the tests pass.
 """
 
 from pathlib import Path

@@ -34,6 +34,35 @@ def test_check_fails_on_the_stub_and_passes_with_talking_points_once_solved(mini
     passing = run_dojo(mini_kit, "check", "adder")
     assert passing.returncode == 0, passing.stdout
     assert "Addition is commutative." in passing.stdout
+    assert "A reviewer would still say" not in passing.stdout, "clean code gets no mentor comments"
+
+
+# Passes the tests, but a reviewer would point at the list used as a queue.
+SOLVED_WITH_A_SMELL = """\
+def add(a: int, b: int) -> int:
+    pending = [a, b]
+    first = pending.pop(0)
+    return first + pending[0]
+"""
+
+
+def test_a_green_check_adds_mentor_comments_from_the_rule_pack_and_stays_green(mini_kit):
+    (mini_kit / "katas").mkdir(exist_ok=True)
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED_WITH_A_SMELL)
+    passing = run_dojo(mini_kit, "check", "adder")
+    assert passing.returncode == 0, "mentor comments are advice: the check stays green\n" + passing.stdout
+    assert "Addition is commutative." in passing.stdout
+    flat = " ".join(passing.stdout.split())
+    assert "It passes. A reviewer would still say" in flat
+    assert "katas/adder.py:3 dojo:DOJO402 `pending.pop(0)` shifts every remaining element" in flat
+
+
+def test_a_failing_check_gets_no_mentor_comments(mini_kit):
+    (mini_kit / "katas").mkdir(exist_ok=True)
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED_WITH_A_SMELL.replace("first + pending[0]", "first"))
+    failing = run_dojo(mini_kit, "check", "adder")
+    assert failing.returncode == 1
+    assert "A reviewer would still say" not in failing.stdout
 
 
 def test_hints_are_revealed_one_at_a_time_and_remembered(mini_kit):

@@ -1,4 +1,4 @@
-"""The review tooling (dojo/reviews.py): answer keys, lint grading against them, `dojo lint` and `dojo answer`.
+"""The review tooling (dojo/reviews.py, dojo/lint.py): answer keys, lint grading against them, `dojo lint` and `dojo answer`.
 
 Most tests run on a one-review kit built in a temporary folder (a stdlib-only snippet keeps mypy quick);
 one runs verify's review checks on the real kit.
@@ -15,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 import dojo.runner
+from dojo import lint
 from dojo.curriculum import load
 from dojo.paths import kit_root
 from dojo.reviews import AnswerKeyError, LintError, load_answer_key, register, ruff_profile, verify_problems
@@ -252,6 +253,7 @@ def test_the_real_kit_keys_match_the_linters():
 def cli() -> typer.Typer:
     app = typer.Typer()
     register(app)
+    lint.register(app)
     return app
 
 

@@ -1,0 +1,3 @@
+def apply(migrations: list[Migration]) -> None:
+    for migration in migrations:
+        migration.commit()

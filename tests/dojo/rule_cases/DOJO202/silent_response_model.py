@@ -1,0 +1,4 @@
+@app.get("/users/{user_id}", response_model=UserOut)
+async def get_user(user_id: int, session: SessionDep):
+    user = await session.get(User, user_id)
+    return user

@@ -1,0 +1,2 @@
+def load_fixture(path: Path) -> object:
+    return json.loads(path.read_text(encoding="utf-8"))

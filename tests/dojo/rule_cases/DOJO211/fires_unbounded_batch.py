@@ -1,0 +1,2 @@
+class BatchIn(BaseModel):
+    texts: list[str]  # expect: DOJO211

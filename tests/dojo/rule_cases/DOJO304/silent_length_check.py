@@ -1,0 +1,2 @@
+def long_enough(password: str) -> bool:
+    return len(password) >= 12

@@ -1,0 +1,5 @@
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    with ProcessPoolExecutor() as pool:
+        app.state.executor = pool
+        yield
