@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, reviews
+from dojo import bench, capstone, reviews
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
@@ -445,6 +445,7 @@ def verify_command(
 
 capstone.register(app)
 reviews.register(app)
+bench.register(app)
 
 
 def main() -> None:
