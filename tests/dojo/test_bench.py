@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,10 +48,11 @@ def learner_solves(kit: Path, source: str | None = None) -> None:
     write(kit / "katas" / "lru_cache.py", text)
 
 
-def bench_json(kit: Path, *args: str) -> dict:
+def bench_json(kit: Path, *args: str) -> dict[str, Any]:
     run = run_dojo(kit, "bench", "lru_cache", "--json", *TINY, *args)
     assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    document: dict[str, Any] = json.loads(run.stdout)
+    return document
 
 
 def test_an_unknown_slug_is_one_line_and_exit_2(mini_kit):
