@@ -235,7 +235,8 @@ def _pandas_loader(packages: Packages, pandas: ModuleType, databases: Databases,
 
         return run
 
-    return Contender("pandas to_sql", "alternative", prepare, note=f"method='multi', chunksize={PANDAS_CHUNKSIZE:,}")
+    note = f"method='multi', chunksize={PANDAS_CHUNKSIZE:,}; 3 rounds at most"
+    return Contender("pandas to_sql", "alternative", prepare, note=note, max_rounds=3)
 
 
 def _naive_loader(packages: Packages, databases: Databases, path: Path) -> Contender:
