@@ -29,7 +29,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from sqlalchemy import make_url, text
@@ -325,29 +325,30 @@ async def uvicorn_server(app: str, tree: Path, database_url: str) -> AsyncIterat
         "--port", str(port), "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "PYTHONDONTWRITEBYTECODE": "1"}
-    server = await asyncio.create_subprocess_exec(
-        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_until_up(server, base)
-        yield base
-    finally:
-        if server.returncode is None:
-            server.terminate()
-            try:
-                await asyncio.wait_for(server.wait(), timeout=10)
-            except TimeoutError:
-                server.kill()
-                await server.wait()
+    # Its output goes to a file, not a pipe: a pipe nobody reads would stall the server once full.
+    with tempfile.TemporaryFile() as log:
+        server = await asyncio.create_subprocess_exec(*command, env=env, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            await _wait_until_up(server, base, log)
+            yield base
+        finally:
+            if server.returncode is None:
+                server.terminate()
+                try:
+                    await asyncio.wait_for(server.wait(), timeout=10)
+                except TimeoutError:
+                    server.kill()
+                    await server.wait()
 
 
-async def _wait_until_up(server: asyncio.subprocess.Process, base: str) -> None:
+async def _wait_until_up(server: asyncio.subprocess.Process, base: str, log: IO[bytes]) -> None:
     deadline = time.monotonic() + 30
     async with httpx.AsyncClient(base_url=base) as client:
         while time.monotonic() < deadline:
             if server.returncode is not None:
-                problem = (await server.stderr.read()).decode().strip().splitlines() if server.stderr else []
+                log.seek(0)
+                problem = log.read().decode(errors="replace").strip().splitlines()
                 raise RuntimeError(f"uvicorn exited: {problem[-1] if problem else server.returncode}")
             try:
                 if (await client.get("/health")).status_code == 200:
