@@ -15,8 +15,9 @@ import os
 import platform
 import sys
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -100,7 +101,13 @@ def bench(
     wanted = [s for s in slugs if s not in refused]
     ctx = Context(root, chosen, scale=scale, postgres_url=os.environ.get("DOJO_POSTGRES_URL"))
     load_before = os.getloadavg()[0]
-    measured, skipped = asyncio.run(_run(ctx, wanted, rounds, quiet=as_json_output)) if wanted else ([], [])
+    try:
+        measured, skipped = asyncio.run(_run(ctx, wanted, rounds, quiet=as_json_output)) if wanted else ([], [])
+    except Exception as error:  # a crash in timed code or a database gone away: one line, not a traceback
+        from dojo.capstone import describe_exception
+
+        err.print(f"[red]dojo:[/] bench stopped: {escape(describe_exception(error))}")
+        raise typer.Exit(1) from None
     machine = _machine(load_before)
     if as_json_output:
         sys.stdout.write(json.dumps(_document(ctx, rounds, machine, measured, skipped, refused), indent=2) + "\n")
@@ -124,7 +131,7 @@ def _slugs(slug: str | None) -> list[str]:
     return [slug]
 
 
-def _refused(root: Any, curriculum: Curriculum, slugs: list[str], target: BenchTarget, quiet: bool) -> dict[str, str]:
+def _refused(root: Path, curriculum: Curriculum, slugs: list[str], target: BenchTarget, quiet: bool) -> dict[str, str]:
     """slug -> why it is not timed: its tests (with the earlier rounds of a capstone round) do not pass."""
     wanted: list[Exercise] = []
     for slug in slugs:
@@ -133,7 +140,8 @@ def _refused(root: Any, curriculum: Curriculum, slugs: list[str], target: BenchT
             if member not in wanted:
                 wanted.append(member)
     whose = "your" if target == "learner" else "the reference's"
-    with err.status(f"running the tests of {whose} {', '.join(slugs)} first...") if not quiet else _nothing():
+    status = err.status(f"running the tests of {whose} {', '.join(slugs)} first...") if not quiet else nullcontext()
+    with status:
         result = run_pytest(root, ["-q", "-x", *selection(wanted)], target=target)
     command = dojo_command()
     refused = {}
@@ -147,14 +155,6 @@ def _refused(root: Any, curriculum: Curriculum, slugs: list[str], target: BenchT
                 f"(`{command} check {failing[0]}{option}`); a fast wrong answer is not an answer"
             )
     return refused
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 async def _run(ctx: Context, slugs: list[str], rounds: int, quiet: bool) -> tuple[list[Measured], list[Skipped]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from dojo.bench import BENCHMARKED, _suites
 from dojo.bench.harness import Contender, Goal, Measured, Result, Workload, relative, runnable
 from tests.dojo.conftest import run_dojo, write
 
@@ -153,6 +154,10 @@ def contender(name: str, kind: str = "alternative", max_rounds: int | None = Non
         raise AssertionError
 
     return Contender(name, kind, prepare, max_rounds=max_rounds)  # type: ignore[arg-type]
+
+
+def test_every_benchmarked_slug_has_a_suite():
+    assert set(_suites()) == set(BENCHMARKED)
 
 
 def test_rounds_rotate_the_order_and_cap_a_slow_baseline():
