@@ -8,147 +8,46 @@
 - ``round7``: ``GET /deals`` under uvicorn on loopback with the app's own PostgreSQL pool, against
   the same endpoint written N+1 (``n_plus_one.py``); requests per second, and SQL statements per
   request counted by the app's ``Server-Timing`` header (debug mode, in-process, untimed).
-
-Your package and the reference are both ``katas.deals_api``; ``Packages`` keeps each tree's modules
-aside and swaps them back in before that tree's code runs, so both live in this one process.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import importlib
-import os
 import re
-import socket
-import sys
-import tempfile
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AsyncExitStack
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Any
+from typing import Any
 
-import httpx
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from dojo.bench.context import Context, library, unavailable
+from dojo.bench.databases import (
+    Databases,
+    Packages,
+    capstone_targets,
+    deals_csv,
+    loaded_database,
+    scratch_databases,
+    sync_url,
+)
 from dojo.bench.harness import Contender, Goal, Kind, Run, Workload, scaled
-from dojo.capstone import Seams, async_database_url, load_seams
-from dojo.deals_data import DEFAULT_HOTELS, DEFAULT_ROWS, write_csv
-from dojo.paths import LEARNER_PACKAGES
-from dojo.targets import Target, activate, tree_for
+from dojo.bench.serving import CONCURRENCY, get_requests, uvicorn_server
+from dojo.deals_data import DEFAULT_ROWS
+from dojo.targets import Target, tree_for
 
 PANDAS_CHUNKSIZE = 1_000  # rows per multi-row INSERT: 11 columns x 1,000 stays under SQLite's 32,766 variables
 NAIVE_BATCH = 1_000
 DEEP_ROW = 40_000
 PAGE = 20
 LIST_LIMIT = 50
-QUERIES, REQUESTS, CONCURRENCY = 200, 300, 8
+QUERIES, REQUESTS = 200, 300
 Built = list[Any]  # Workload | Skipped (the command's types; kept loose to avoid a cycle)
-
-
-class Packages:
-    """Each tree's ``katas`` modules, kept aside and swapped back into sys.modules when its code runs."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._kept: dict[Path, dict[str, ModuleType]] = {}
-        self._seams: dict[Target, Seams] = {}
-        self._active: Path | None = None
-
-    def use(self, target: Target) -> None:
-        tree = tree_for(self.root, target)
-        if self._active == tree:
-            return
-        if self._active is not None:
-            self._kept[self._active] = {
-                name: module for name, module in sys.modules.items() if name.split(".", 1)[0] in LEARNER_PACKAGES
-            }
-        activate(tree)
-        sys.modules.update(self._kept.get(tree, {}))
-        self._active = tree
-
-    def seams(self, target: Target) -> Seams:
-        self.use(target)
-        if target not in self._seams:
-            self._seams[target] = load_seams(self.root, target)
-        return self._seams[target]
-
-    def module(self, target: Target, name: str) -> ModuleType:
-        self.use(target)
-        return importlib.import_module(f"katas.deals_api.{name}")
-
-
-def _targets(ctx: Context) -> list[tuple[str, Kind, Target]]:
-    mine: list[tuple[str, Kind, Target]] = [("yours", "learner", "learner")] if ctx.target == "learner" else []
-    return [*mine, ("reference", "reference", "solutions")]
-
-
-class Databases:
-    """Fresh databases by name: SQLite files in a scratch folder, or databases on the PostgreSQL server."""
-
-    def __init__(self, backend: str, folder: Path, server_url: str | None) -> None:
-        self.backend = backend
-        self.folder = folder
-        self.server_url = async_database_url(server_url) if server_url else None
-        self.created: set[str] = set()
-
-    @property
-    def label(self) -> str:
-        return "PostgreSQL" if self.backend == "postgresql" else "SQLite"
-
-    async def fresh(self, name: str) -> str:
-        """An empty database called ``name`` (dropped first if it exists); its async URL."""
-        if self.server_url is None:
-            path = self.folder / f"{name}.db"
-            path.unlink(missing_ok=True)
-            return f"sqlite+aiosqlite:///{path}"
-        await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-        self.created.add(name)
-        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
-
-    async def drop_all(self) -> None:
-        if self.server_url is not None and self.created:
-            await self._admin(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in sorted(self.created)))
-
-    async def _admin(self, *statements: str) -> None:
-        assert self.server_url is not None
-        engine = create_async_engine(self.server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as connection:
-                for statement in statements:
-                    await connection.execute(text(statement))
-        finally:
-            await engine.dispose()
-
-
-async def _databases(ctx: Context, stack: AsyncExitStack) -> list[Databases]:
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dojo-bench-")))
-    found = [Databases("sqlite", folder, None)]
-    if ctx.postgres_url:
-        postgres = Databases("postgresql", folder, ctx.postgres_url)
-        stack.push_async_callback(postgres.drop_all)
-        found.append(postgres)
-    return found
-
-
-def _csv(ctx: Context, stack: AsyncExitStack, rows: int) -> Path:
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dojo-bench-csv-")))
-    path = folder / "deals.csv"
-    write_csv(path, rows=rows, seed=ctx.seed, hotels=min(DEFAULT_HOTELS, max(1, rows // 10)))
-    return path
-
-
-def _sync_url(url: str) -> str:
-    """The synchronous driver's URL, for pandas: psycopg2 for PostgreSQL, the stdlib module for SQLite."""
-    parsed = make_url(url)
-    driver = "postgresql+psycopg2" if parsed.get_backend_name() == "postgresql" else "sqlite"
-    return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
 # ---- round1: the loader ----
@@ -156,11 +55,11 @@ def _sync_url(url: str) -> str:
 
 async def loader(ctx: Context, stack: AsyncExitStack) -> Built:
     rows = scaled(DEFAULT_ROWS, ctx.scale, least=10)
-    path = _csv(ctx, stack, rows)
+    path = deals_csv(ctx, stack, rows)
     packages = Packages(ctx.root)
     workloads: Built = []
-    for databases in await _databases(ctx, stack):
-        contenders = [_load_with_seams(packages, row, kind, target, databases, path) for row, kind, target in _targets(ctx)]
+    for databases in await scratch_databases(ctx, stack):
+        contenders = [_load_with_seams(packages, row, kind, target, databases, path) for row, kind, target in capstone_targets(ctx)]
         pandas = library("pandas")
         if pandas is None or (databases.backend == "postgresql" and library("psycopg2") is None):
             contenders.append(unavailable("pandas to_sql", "alternative", "pandas" if pandas is None else "psycopg2"))
@@ -206,7 +105,7 @@ def _pandas_loader(packages: Packages, pandas: ModuleType, databases: Databases,
     async def prepare() -> Run:
         url = await _migrated(packages, databases, "dojo_bench_load_pandas")
         sqlalchemy = importlib.import_module("sqlalchemy")
-        engine = sqlalchemy.create_engine(_sync_url(url))
+        engine = sqlalchemy.create_engine(sync_url(url))
 
         def load() -> None:
             options = {"if_exists": "append", "index": False, "method": "multi", "chunksize": PANDAS_CHUNKSIZE}
@@ -298,112 +197,19 @@ def _category(models: Any, known: dict[str, Any], session: AsyncSession, name: s
     return category
 
 
-# ---- a loaded reference database, and apps under uvicorn ----
-
-
-async def _loaded(packages: Packages, target: Target, databases: Databases, path: Path, name: str) -> str:
-    seams = packages.seams(target)
-    url = await databases.fresh(name)
-    await seams.upgrade(url)
-    await seams.load_csv(url, path)
-    return url
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def uvicorn_server(app: str, tree: Path, database_url: str) -> AsyncIterator[str]:
-    """``app`` (a factory, ``module:function``) served by uvicorn in a child process on loopback; yields its base URL."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", app, "--app-dir", str(tree), "--host", "127.0.0.1",
-        "--port", str(port), "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "PYTHONDONTWRITEBYTECODE": "1"}
-    # Its output goes to a file, not a pipe: a pipe nobody reads would stall the server once full.
-    with tempfile.TemporaryFile() as log:
-        server = await asyncio.create_subprocess_exec(*command, env=env, stdout=log, stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            await _wait_until_up(server, base, log)
-            yield base
-        finally:
-            if server.returncode is None:
-                server.terminate()
-                try:
-                    await asyncio.wait_for(server.wait(), timeout=10)
-                except TimeoutError:
-                    server.kill()
-                    await server.wait()
-
-
-async def _wait_until_up(server: asyncio.subprocess.Process, base: str, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    async with httpx.AsyncClient(base_url=base) as client:
-        while time.monotonic() < deadline:
-            if server.returncode is not None:
-                log.seek(0)
-                problem = log.read().decode(errors="replace").strip().splitlines()
-                raise RuntimeError(f"uvicorn exited: {problem[-1] if problem else server.returncode}")
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"uvicorn did not answer on {base} within 30 s")
-
-
-def _requests(base: str, paths: list[str], note: str, row: str, kind: Kind) -> Contender:
-    """GET every path, CONCURRENCY at a time, through one pooled client; every answer must be a 200.
-
-    The client and the server's pool are warmed up first, untimed, with one request per connection.
-    """
-
-    async def prepare() -> Run:
-        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-        client = httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
-
-        async def get_all(queue: Iterator[str]) -> None:
-            async def worker() -> None:
-                for path in queue:
-                    response = await client.get(path)
-                    if response.status_code != 200:
-                        raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:200]}")
-
-            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-
-        await get_all(iter(paths[:1] * CONCURRENCY))
-
-        async def run() -> None:
-            try:
-                await get_all(iter(paths))
-            finally:
-                await client.aclose()
-
-        return run
-
-    return Contender(row, kind, prepare, note=note)
-
-
 # ---- round4: offset against keyset ----
 
 
 async def pagination(ctx: Context, stack: AsyncExitStack) -> Built:
     rows = scaled(DEFAULT_ROWS, ctx.scale, least=10)
     deep = min(DEEP_ROW, max(0, rows - PAGE - 1)) if rows < DEFAULT_ROWS else DEEP_ROW
-    path = _csv(ctx, stack, rows)
+    path = deals_csv(ctx, stack, rows)
     packages = Packages(ctx.root)
     queries = scaled(QUERIES, ctx.scale, least=2)
     workloads: Built = []
     served: tuple[Databases, str] | None = None
-    for databases in await _databases(ctx, stack):
-        url = await _loaded(packages, "solutions", databases, path, "dojo_bench_pages")
+    for databases in await scratch_databases(ctx, stack):
+        url = await loaded_database(packages, "solutions", databases, path, "dojo_bench_pages")
         engine = create_async_engine(url)
         stack.push_async_callback(engine.dispose)
         offset = f"SELECT * FROM deals ORDER BY id LIMIT {PAGE} OFFSET {deep}"
@@ -422,8 +228,8 @@ async def pagination(ctx: Context, stack: AsyncExitStack) -> Built:
     cursor = importlib.import_module("katas.deals_api.routes").encode_cursor(deep)
     requests = scaled(REQUESTS, ctx.scale, least=2)
     contenders = (
-        _requests(base, [f"/deals/feed?after={cursor}&limit={PAGE}"] * requests, "GET /deals/feed?after=...", "keyset (the feed)", "reference"),
-        _requests(base, [f"/deals?skip={deep}&limit={PAGE}"] * requests, f"GET /deals?skip={deep:,} (+ COUNT)", "OFFSET", "alternative"),
+        get_requests(base, [f"/deals/feed?after={cursor}&limit={PAGE}"] * requests, "GET /deals/feed?after=...", "keyset (the feed)", "reference"),
+        get_requests(base, [f"/deals?skip={deep}&limit={PAGE}"] * requests, f"GET /deals?skip={deep:,} (+ COUNT)", "OFFSET", "alternative"),
     )
     title = (
         f"pagination over HTTP, the reference under uvicorn on {databases.label}: {requests:,} requests for the page "
@@ -461,33 +267,28 @@ async def list_endpoint(ctx: Context, stack: AsyncExitStack) -> Built:
         reason = 'needs PostgreSQL: eval "$(uv run dojo pg start)" sets DOJO_POSTGRES_URL'
         return [Skipped("list-endpoint", "round7", reason)]
     rows = scaled(DEFAULT_ROWS, ctx.scale, least=10)
-    path = _csv(ctx, stack, rows)
+    path = deals_csv(ctx, stack, rows)
     packages = Packages(ctx.root)
-    databases = next(d for d in await _databases(ctx, stack) if d.backend == "postgresql")
+    databases = next(d for d in await scratch_databases(ctx, stack) if d.backend == "postgresql")
     requests = scaled(REQUESTS, ctx.scale, least=2)
     pages = [f"/deals?skip={(n * 97) % max(1, rows - LIST_LIMIT)}&limit={LIST_LIMIT}" for n in range(requests)]
     contenders: list[Contender] = []
     notes: list[str] = []
-    apps: list[tuple[str, Kind, Target, str]] = [(row, kind, target, "katas.deals_api.main:create_app") for row, kind, target in _targets(ctx)]
+    apps: list[tuple[str, Kind, Target, str]] = [(row, kind, target, "katas.deals_api.main:create_app") for row, kind, target in capstone_targets(ctx)]
     apps.append(("N+1 version", "alternative", "solutions", "dojo.bench.n_plus_one:create_app"))
     for row, kind, target, factory in apps:
         name = f"dojo_bench_app_{target}"
-        url = await _loaded(packages, target, databases, path, name) if name not in databases.created else _url_of(databases, name)
+        url = await loaded_database(packages, target, databases, path, name) if name not in databases.created else databases.url_of(name)
         counts = await _statement_counts(packages, target, factory, url)
         notes.append(f"{row}: {counts} SQL statements per request at limit=20 / limit=100")
         base = await stack.enter_async_context(uvicorn_server(factory, tree_for(ctx.root, target), url))
-        contenders.append(_requests(base, pages, f"{counts} statements", row, kind))
+        contenders.append(get_requests(base, pages, f"{counts} statements", row, kind))
     title = (
         f"list endpoint under uvicorn, PostgreSQL pool: {requests:,} x GET /deals?limit={LIST_LIMIT} "
         f"(pages spread over {rows:,} rows), {CONCURRENCY} at a time"
     )
     goal = (Goal("N+1 version", 3.0),)
     return [Workload("list-endpoint", "round7", title, "requests", requests, tuple(contenders), goal, tuple(notes))]
-
-
-def _url_of(databases: Databases, name: str) -> str:
-    assert databases.server_url is not None
-    return make_url(databases.server_url).set(database=name).render_as_string(hide_password=False)
 
 
 _STATEMENTS = re.compile(r'desc="(\d+) statements?"')
