@@ -126,6 +126,8 @@ def _target(value: str) -> BenchTarget:
 def _slugs(slug: str | None) -> list[str]:
     if slug is None:
         return list(BENCHMARKED)
+    if slug == "pagination":  # an in-memory list has no OFFSET to pay: a database shows the difference
+        raise BenchUsage("no benchmark for 'pagination' itself: OFFSET against keyset is timed on a database by `dojo bench round4`")
     if slug not in BENCHMARKED:
         raise BenchUsage(f"no benchmark for '{slug}': choose one of {', '.join(BENCHMARKED)}, or none for all")
     return [slug]

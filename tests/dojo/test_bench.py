@@ -65,6 +65,12 @@ def test_an_unknown_slug_is_one_line_and_exit_2(mini_kit):
     assert run.stdout == ""
 
 
+def test_the_pagination_kata_points_to_the_capstone_benchmark(mini_kit):
+    run = run_dojo(mini_kit, "bench", "pagination")
+    assert run.returncode == 2
+    assert "dojo bench round4" in run.stderr
+
+
 def test_an_unknown_target_is_one_line_and_exit_2(mini_kit):
     run = run_dojo(mini_kit, "bench", "lru_cache", "--target", "pristine")
     assert run.returncode == 2
