@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import importlib
 import os
 import platform
@@ -33,14 +32,14 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from dojo.bench.capstone import naive_orm_load
 from dojo.capstone import async_database_url, mask_password
 from dojo.curriculum import load as load_curriculum
 from dojo.deals_data import DEFAULT_HOTELS, DEFAULT_ROWS, DEFAULT_SEED, write_csv
@@ -49,7 +48,6 @@ from dojo.targets import Target, activate, tree_for
 from dojo.workspace import materialize
 
 TARGET_SECONDS = 1.5
-NAIVE_BATCH = 1_000
 BENCH_DATABASE = "dojo_bench"
 
 
@@ -80,52 +78,6 @@ def reference(target: Target) -> tuple[Any, Any, Any]:
         importlib.import_module("katas.deals_api.migrations"),
         importlib.import_module("katas.deals_api.models") if target == "solutions" else None,
     )
-
-
-async def naive_orm_load(database_url: str, path: Path, models: Any) -> int:
-    """The baseline: one ORM object per hotel, deal and category, ``session.add`` row by row."""
-    engine = create_async_engine(database_url, poolclass=NullPool)
-    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    hotels: dict[str, Any] = {}
-    categories: dict[str, Any] = {}
-    count = 0
-    try:
-        async with sessionmaker() as session:
-            with path.open(encoding="utf-8", newline="") as stream:
-                for count, row in enumerate(csv.DictReader(stream), start=1):
-                    hotel = hotels.get(row["hotel_phone"])
-                    if hotel is None:
-                        hotel = models.Hotel(
-                            name=row["hotel_name"], city=row["hotel_city"], country=row["hotel_country"],
-                            phone=row["hotel_phone"],
-                        )  # fmt: skip
-                        hotels[row["hotel_phone"]] = hotel
-                        session.add(hotel)
-                    deal = models.Deal(
-                        external_id=int(row["id"]), hotel=hotel, room_type=row["room_type"],
-                        star_rating=int(row["hotel_star_rating"]), price_per_night=float(row["price_per_night"]),
-                        original_price=float(row["original_price"]), discount_percent=int(row["discount_percent"]),
-                        checkin_date=date.fromisoformat(row["checkin_date"]),
-                        checkout_date=date.fromisoformat(row["checkout_date"]),
-                        is_available=row["is_available"] == "true",
-                        created_at=datetime.fromisoformat(row["created_at"]),
-                    )  # fmt: skip
-                    deal.categories = [_category(models, categories, session, name) for name in row["categories"].split(",")]
-                    session.add(deal)
-                    if count % NAIVE_BATCH == 0:
-                        await session.commit()
-            await session.commit()
-    finally:
-        await engine.dispose()
-    return count
-
-
-def _category(models: Any, known: dict[str, Any], session: AsyncSession, name: str) -> Any:
-    category = known.get(name)
-    if category is None:
-        category = known[name] = models.Category(name=name)
-        session.add(category)
-    return category
 
 
 async def recreate_database(server_url: str, name: str = BENCH_DATABASE) -> str:

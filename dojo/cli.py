@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import capstone, fuzz, mentor, mutation_cli, reviews
+from dojo import bench, capstone, fuzz, mentor, mutation_cli, reviews
 from dojo import lint as lint_cli
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
@@ -378,6 +378,7 @@ reviews.register(app)
 drill.register(app)
 mutation_cli.register(app)
 lint_cli.register(app)
+bench.register(app)
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decision:
     """The verdict on one hit: allowed or not, whole tokens left, seconds until the next token."""
 

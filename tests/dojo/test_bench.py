@@ -1,0 +1,190 @@
+"""`dojo bench`: what it times, what it refuses, what it prints. Never how fast anything is.
+
+The command runs for real (a child `python -m dojo`) on a small kit holding the real lru_cache kata,
+with the workload scaled down to a few hundred accesses so each run takes a couple of seconds, most
+of them the exercise's own tests, which bench runs before it times anything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dojo.bench import BENCHMARKED, _suites
+from dojo.bench.harness import Contender, Goal, Measured, Result, Workload, relative, runnable
+from tests.dojo.conftest import run_dojo, write
+
+KIT = Path(__file__).resolve().parents[2]
+TINY = ("--scale", "0.0003", "--rounds", "2")  # 300 accesses a run
+
+LRU_ENTRY = '''
+[[exercise]]
+slug = "lru_cache"
+title = "LRU cache with O(1) get and put"
+kind = "kata"
+topic = "data structures"
+difficulty = "easy"
+hints = ["OrderedDict"]
+talking_points = ["OrderedDict is a hash map and a linked list."]
+'''
+
+
+@pytest.fixture
+def lru_kit(mini_kit: Path) -> Path:
+    """The miniature kit plus the real lru_cache kata: stub, reference, tests."""
+    curriculum = mini_kit / "curriculum.toml"
+    curriculum.write_text(curriculum.read_text(encoding="utf-8") + LRU_ENTRY, encoding="utf-8")
+    for rel in ("pristine/katas/lru_cache.py", "solutions/katas/lru_cache.py", "tests/katas/test_lru_cache.py"):
+        (mini_kit / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(KIT / rel, mini_kit / rel)
+    return mini_kit
+
+
+def learner_solves(kit: Path, source: str | None = None) -> None:
+    text = source if source is not None else (kit / "solutions/katas/lru_cache.py").read_text(encoding="utf-8")
+    write(kit / "katas" / "lru_cache.py", text)
+
+
+def bench_json(kit: Path, *args: str) -> dict[str, Any]:
+    run = run_dojo(kit, "bench", "lru_cache", "--json", *TINY, *args)
+    assert run.returncode == 0, run.stderr
+    document: dict[str, Any] = json.loads(run.stdout)
+    return document
+
+
+def test_an_unknown_slug_is_one_line_and_exit_2(mini_kit):
+    run = run_dojo(mini_kit, "bench", "no_such_kata")
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert "no benchmark for 'no_such_kata'" in run.stderr
+    assert "lru_cache" in run.stderr, "the error lists what can be benchmarked"
+    assert run.stdout == ""
+
+
+def test_the_pagination_kata_points_to_the_capstone_benchmark(mini_kit):
+    run = run_dojo(mini_kit, "bench", "pagination")
+    assert run.returncode == 2
+    assert "dojo bench round4" in run.stderr
+
+
+def test_an_unknown_target_is_one_line_and_exit_2(mini_kit):
+    run = run_dojo(mini_kit, "bench", "lru_cache", "--target", "pristine")
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert "--target must be one of learner, solutions" in run.stderr
+
+
+def test_a_solution_whose_tests_fail_is_not_timed(lru_kit):
+    run = run_dojo(lru_kit, "bench", "lru_cache", "--json", *TINY)  # the learner's file is still the stub
+    assert run.returncode == 1
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert "lru_cache is not timed" in run.stderr
+    assert "check lru_cache" in run.stderr, "it says how to see what fails"
+    document = json.loads(run.stdout)
+    assert document["workloads"] == [], "nothing was measured"
+    assert [refusal["slug"] for refusal in document["refused"]] == ["lru_cache"]
+
+
+def test_json_times_yours_beside_the_reference_and_the_libraries(lru_kit):
+    learner_solves(lru_kit)
+    document = bench_json(lru_kit)
+    assert document["target"] == "learner"
+    assert document["rounds"] == 2
+    assert {"python", "cpus", "load_average_before", "load_average_after"} <= set(document["machine"])
+    (workload,) = document["workloads"]
+    assert workload["slug"] == "lru_cache"
+    assert workload["ops"] == 300, "--scale shrinks the work: 1,000,000 x 0.0003 accesses"
+    rows = {row["name"]: row for row in workload["results"]}
+    assert list(rows)[:2] == ["yours", "reference"]
+    assert rows["yours"]["kind"] == "learner"
+    assert rows["reference"]["kind"] == "reference"
+    assert {"cachetools.LRUCache", "functools.lru_cache"} <= set(rows)
+    for row in workload["results"]:
+        if row["missing"]:
+            assert row["seconds"] == []
+            continue
+        assert len(row["seconds"]) == 2, f"{row['name']}: one time per round"
+        assert row["min"] <= row["median"] <= row["max"]
+        assert row["per_second"] == pytest.approx(300 / row["median"], rel=0.01)
+    assert rows["reference"]["times_the_reference"] == 1.0
+    (goal,) = workload["goals"]
+    assert goal["against"] == "cachetools.LRUCache"
+    assert goal["times"] == 3.0
+    if rows["cachetools.LRUCache"]["missing"] is None:
+        assert goal["met"] == (goal["measured"] >= 3.0)
+
+
+def hide_cachetools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``import cachetools`` fail in the child process, as if the bench extra were not installed."""
+    hidden = tmp_path / "hidden"
+    write(hidden / "cachetools" / "__init__.py", 'raise ImportError("hidden by the test")\n')
+    monkeypatch.setenv("PYTHONPATH", str(hidden))
+
+
+def test_the_solutions_target_times_the_reference_and_names_a_missing_library(lru_kit, tmp_path, monkeypatch):
+    hide_cachetools(tmp_path, monkeypatch)
+    document = bench_json(lru_kit, "--target", "solutions")  # the learner's stub is not involved
+    assert document["target"] == "solutions"
+    rows = {row["name"]: row for row in document["workloads"][0]["results"]}
+    assert "yours" not in rows
+    assert next(iter(rows)) == "reference"
+    assert rows["cachetools.LRUCache"]["missing"] == "cachetools"
+    assert rows["cachetools.LRUCache"]["seconds"] == []
+    assert rows["functools.lru_cache"]["seconds"], "the others are still timed"
+    assert document["missing"] == ["cachetools"]
+    assert "--extra bench" in document["install"] or ".[bench]" in document["install"]
+
+
+def test_the_table_shows_each_contender_the_goal_and_how_to_install_what_is_missing(lru_kit, tmp_path, monkeypatch):
+    hide_cachetools(tmp_path, monkeypatch)
+    learner_solves(lru_kit)
+    run = run_dojo(lru_kit, "bench", "lru_cache", *TINY)
+    assert run.returncode == 0, run.stderr
+    for text in ("LRU cache: 300 cache-aside accesses", "yours", "reference", "functools.lru_cache", "goal:"):
+        assert text in run.stdout
+    assert "load average" in run.stdout, "the machine's state is printed with the numbers"
+    (line,) = [line for line in run.stdout.splitlines() if line.startswith("not installed:")]
+    assert "cachetools" in line
+    assert "--extra bench" in line or ".[bench]" in line
+
+
+# ---- the harness, in-process ----
+
+
+def contender(name: str, kind: str = "alternative", max_rounds: int | None = None) -> Contender:
+    async def prepare():  # never called by these tests
+        raise AssertionError
+
+    return Contender(name, kind, prepare, max_rounds=max_rounds)  # type: ignore[arg-type]
+
+
+def test_every_benchmarked_slug_has_a_suite():
+    assert set(_suites()) == set(BENCHMARKED)
+
+
+def test_rounds_rotate_the_order_and_cap_a_slow_baseline():
+    workload = Workload(
+        "w", "lru_cache", "title", "ops", 1, (contender("reference", "reference"), contender("lib"), contender("slow", max_rounds=1))
+    )
+    steps = [(number, c.name) for number, c in runnable(workload, 3)]
+    assert steps == [
+        (0, "reference"), (0, "lib"), (0, "slow"),
+        (1, "lib"), (1, "reference"),
+        (2, "reference"), (2, "lib"),
+    ]  # fmt: skip
+
+
+def test_ratios_and_goals_come_from_medians():
+    reference, library = contender("reference", "reference"), contender("lib")
+    workload = Workload("w", "lru_cache", "title", "ops", 1, (reference, library), (Goal("lib", 3.0),))
+    measured = Measured(workload, (Result(reference, [1.0, 1.2, 9.0]), Result(library, [2.9, 3.0, 3.1])))
+    assert measured.times_the_reference("lib") == pytest.approx(3.0 / 1.2)
+    assert measured.goal_met(Goal("lib", 3.0)) is False
+    assert measured.goal_met(Goal("lib", 2.0)) is True
+    assert measured.goal_met(Goal("absent", 2.0)) is None
+    assert relative(2.5) == "2.50x slower"
+    assert relative(0.5) == "2.00x faster"
