@@ -59,6 +59,9 @@ class Baseline:
     sources: tuple[str, ...] = ()  # written for groups only: an exercise's source is its path
     survivors: list[Survivor] = field(default_factory=list)
     functions: dict[str, str] = field(default_factory=dict)  # file::Class.method -> hash of its text
+    # Why this unit's triage is not finished. A pending unit is reported (score, survivors) but not
+    # enforced, and the quick whole-kit pass does not spend time re-running it; --deep and --only do.
+    pending: str = ""
 
     def by_key(self) -> dict[MutantKey, Survivor]:
         return {survivor.key: survivor for survivor in self.survivors}
@@ -107,6 +110,9 @@ def load(root: Path, unit_name: str) -> Baseline | None:
     hashes = data.get("functions", {})
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
         raise BaselineError(f"{where}: functions must be a table of hashes")
+    pending = data.get("pending", "")
+    if not isinstance(pending, str):
+        raise BaselineError(f"{where}: pending must be a string: why the triage is not finished")
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise BaselineError(f"{where}: sources must be a list of paths under solutions/")
@@ -118,6 +124,7 @@ def load(root: Path, unit_name: str) -> Baseline | None:
         sources=tuple(sources),
         survivors=survivors,
         functions={str(k): str(v) for k, v in hashes.items()},
+        pending=pending.strip(),
     )
 
 
@@ -134,6 +141,7 @@ def regenerate(root: Path, result: UnitResult, previous: Baseline | None, groupe
         sources=result.unit.sources if grouped else (),
         survivors=unique,
         functions=functions(root, result.unit),
+        pending=previous.pending if previous else "",
     )
 
 
@@ -144,6 +152,8 @@ def dump(baseline: Baseline) -> str:
         f"#     uv run dojo mutation baseline {baseline.unit}",
         "# then give every survivor with an empty reason one line: 'equivalent: why' or 'scaffolding: why'.",
     ]
+    if baseline.pending:
+        lines.append(f"pending = {toml_value(baseline.pending)}")
     if baseline.sources:
         lines.append(f"sources = {toml_value(list(baseline.sources))}")
     lines += [
