@@ -54,4 +54,4 @@ def test_a_finding_is_found_by_smell_not_by_wording():
         "`== None` instead of `is None`",
     }
     assert result.beyond == ("the handler is too long",)
-    assert result.score == "3/6"
+    assert result.score == "3/7"
