@@ -46,3 +46,36 @@ async def test_hotels_and_cities_without_deals_to_count_are_left_out(known, clie
     available = await client.get("/deals/stats", params={"available_only": "true"})
     assert available.status_code == 200, available.text
     assert [row["city"] for row in available.json()] == ["Berlin", "Tokyo"], "Toronto has no available deal left"
+
+
+# Means that fall exactly on half a cent, where the rounding rule shows: Python's round() on the float AVG
+# gives 10.0 (10.005 is 10.00499... in binary) and 1.12 (1.125 is exact, and round() goes to even); the
+# databases' ROUND, on NUMERIC or on SQLite's REAL, gives the half up: 10.01 and 1.13.
+HALF_CENT_CITIES = {
+    "Lisbon": ("10.00", "10.01"),  # 10.005
+    "Madrid": ("1.12", "1.13"),  # 1.125
+    "Porto": ("80.00", "80.01"),  # 80.005
+    "Sevilla": ("0.01", "0.02"),  # 0.015
+}
+
+
+@pytest.fixture
+async def half_cent_means(db, tmp_path):
+    rows: list[dict[str, str]] = []
+    for number, (city, prices) in enumerate(HALF_CENT_CITIES.items()):
+        hotel = {"hotel_name": f"{city} Inn", "hotel_city": city, "hotel_country": "Iberia",
+                 "hotel_phone": f"+351-555-{number:04d}"}  # fmt: skip
+        for price in prices:
+            rows.append(deal_row(len(rows) + 1, hotel, price_per_night=price, original_price="100.00"))
+    await loader.load_csv(db.url, write_csv(tmp_path / "half-cents.csv", rows))
+    return db
+
+
+async def test_a_mean_on_half_a_cent_rounds_up(half_cent_means, client):
+    response = await client.get("/deals/stats")
+    assert response.status_code == 200, response.text
+    got = {row["city"]: row["avg_price"] for row in response.json()}
+    assert got == {"Lisbon": 10.01, "Madrid": 1.13, "Porto": 80.01, "Sevilla": 0.02}, (
+        "a mean exactly halfway between two cents rounds half up (10.005 is 10.01, 1.125 is 1.13): round it "
+        "in SQL (ROUND(AVG(price), 2)); Python's round() on the float rounds 10.005 down and 1.125 to even"
+    )

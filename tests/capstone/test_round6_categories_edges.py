@@ -1,5 +1,6 @@
 """Round 6's edges: an empty list is a value (PATCH [] clears), every accepted PATCH is a new version, a
-posted list may repeat a name, and the category filter compares names, not patterns."""
+posted list may repeat a name, the category filter compares names, not patterns, and a deal whose
+categories text is empty is loaded with no categories."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.capstone.helpers import Database, external_ids, items
+from katas.deals_api import loader
+from tests.capstone.helpers import KNOWN_DEALS, Database, external_ids, items, write_csv
 
 
 def new_deal(hotel_id: int, **overrides: Any) -> dict[str, Any]:
@@ -75,3 +77,16 @@ async def test_the_category_filter_compares_whole_names(known, client, category)
     response = await client.get("/deals", params={"category": category})
     assert response.status_code == 200, response.text
     assert external_ids(response.json()) == [], f"no category is named {category!r}: ?category={category} matches nothing"
+
+
+async def test_a_deal_whose_categories_text_is_empty_is_loaded_without_categories(db, tmp_path):
+    rows = [{**row, "categories": ""} if row["id"] in ("2", "5") else row for row in KNOWN_DEALS]
+    report = await loader.load_csv(db.url, write_csv(tmp_path / "no-categories.csv", rows))
+    names = sorted(row[0] for row in await db.rows("SELECT name FROM categories"))
+    assert names == ["budget", "business", "family", "luxury"], (
+        f"an empty categories text holds no name (the migration keeps such a deal with no links too); got {names}"
+    )
+    for external_id in (2, 5):
+        deal_id = int(await db.scalar("SELECT id FROM deals WHERE external_id = :e", e=external_id))
+        assert await linked_names(db, deal_id) == [], f"the deal with CSV id {external_id} has no categories"
+    assert report.category_links == await db.count("deal_categories") == 8, "the other five deals' 8 links"
