@@ -240,6 +240,17 @@ BAD_ROWS = [
     (("checkin_date",), {"checkin_date": "2025-13-01"}),
     (("hotel_name",), {"hotel_name": ""}),
     (("hotel_phone",), {"hotel_phone": BERLIN["hotel_phone"]}),
+    # The same classes on the other side of each rule, and the spec's other facts about a row.
+    (("hotel_star_rating",), {"hotel_star_rating": "0"}),
+    (("price_per_night",), {"price_per_night": "0.00"}),
+    (("price_per_night",), {"price_per_night": "cheap"}),
+    (("discount_percent",), {"discount_percent": "-1"}),
+    (("checkout_date", "checkin_date"), {"checkout_date": "2025-06-01"}),
+    (("checkout_date",), {"checkout_date": "2025-06-31"}),
+    (("is_available",), {"is_available": "maybe"}),
+    (("created_at",), {"created_at": "yesterday"}),
+    (("hotel_phone", "hotel_name", "hotel_city", "hotel_country"), {"hotel_phone": "+1-416-555-0199"}),
+    (("id",), {"id": "1"}),
 ]
 
 
@@ -247,7 +258,9 @@ BAD_ROWS = [
     ("columns", "bad"),
     BAD_ROWS,
     ids=["star-6", "star-not-a-number", "negative-price", "price-above-original", "discount-101",
-         "checkout-before-checkin", "no-such-date", "empty-hotel-name", "phone-of-another-hotel"],
+         "checkout-before-checkin", "no-such-date", "empty-hotel-name", "phone-of-another-hotel", "star-0",
+         "price-0", "price-not-a-number", "discount-negative", "checkout-on-checkin", "no-such-checkout-date",
+         "availability-not-a-flag", "created-at-not-a-timestamp", "second-phone-for-a-hotel", "csv-id-repeated"],
 )
 async def test_a_bad_row_aborts_the_whole_load_naming_line_column_and_reason(db, tmp_path, columns, bad):
     rows = [deal_row(1, TORONTO), deal_row(2, BERLIN), deal_row(3, TORONTO, **bad), deal_row(4, TOKYO)]

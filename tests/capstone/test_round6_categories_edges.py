@@ -4,12 +4,13 @@ categories text is empty is loaded with no categories."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from katas.deals_api import loader
-from tests.capstone.helpers import KNOWN_DEALS, Database, external_ids, items, write_csv
+from tests.capstone.helpers import BERLIN, KNOWN_DEALS, TORONTO, Database, deal_row, external_ids, items, write_csv
 
 
 def new_deal(hotel_id: int, **overrides: Any) -> dict[str, Any]:
@@ -90,3 +91,14 @@ async def test_a_deal_whose_categories_text_is_empty_is_loaded_without_categorie
         deal_id = int(await db.scalar("SELECT id FROM deals WHERE external_id = :e", e=external_id))
         assert await linked_names(db, deal_id) == [], f"the deal with CSV id {external_id} has no categories"
     assert report.category_links == await db.count("deal_categories") == 8, "the other five deals' 8 links"
+
+
+async def test_each_name_in_the_categories_text_is_a_category(db, tmp_path):
+    # A name no other test uses (nothing computed for an earlier file can stand in for it), already lower-case
+    # and trimmed, so that lower-casing names or not, it is stored as written.
+    fresh = f"new{uuid.uuid4().hex[:8]}"
+    rows = [deal_row(1, TORONTO, categories=f"budget,{fresh}"), deal_row(2, BERLIN, categories=fresh)]
+    report = await loader.load_csv(db.url, write_csv(tmp_path / "fresh-name.csv", rows))
+    names = sorted(row[0] for row in await db.rows("SELECT name FROM categories"))
+    assert names == sorted(["budget", fresh]), f"'budget,{fresh}' holds two names, split on ','; got {names}"
+    assert report.category_links == await db.count("deal_categories") == 3
