@@ -21,7 +21,7 @@ from rich.markup import escape
 from dojo import mutation_baseline as baselines
 from dojo.curriculum import Curriculum, CurriculumError
 from dojo.curriculum import load as load_curriculum
-from dojo.mutation import MutationError, Unit, units
+from dojo.mutation import DEFAULT_TIMEOUT_SECONDS, MutationError, Unit, units
 from dojo.paths import kit_root
 
 mutation_app = typer.Typer(help="the automated mutation pass (mutmut): baselines for maintainers", no_args_is_help=True)
@@ -29,6 +29,8 @@ console = Console(highlight=False)
 
 Names = Annotated[list[str], typer.Argument(help="exercise slugs or group names (capstone)", show_default=False)]
 Jobs = Annotated[int, typer.Option(min=1, max=16, help="mutants run in parallel")]
+# The capstone's 1485 mutants did not finish in 30 minutes on a shared 2-core machine at load 15 and more.
+Timeout = Annotated[float, typer.Option(min=1, help="seconds before the whole mutmut run is given up")]
 
 
 def resolve(curriculum: Curriculum, all_units: list[Unit], names: list[str]) -> list[Unit]:
@@ -44,7 +46,7 @@ def resolve(curriculum: Curriculum, all_units: list[Unit], names: list[str]) -> 
 
 
 @mutation_app.command("baseline")
-def baseline_command(names: Names, jobs: Jobs = 2) -> None:
+def baseline_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TIMEOUT_SECONDS) -> None:
     """(Re)write the baselines of these units from a fresh mutmut run."""
     from dojo.mutation import run
 
@@ -57,7 +59,7 @@ def baseline_command(names: Names, jobs: Jobs = 2) -> None:
     for unit in chosen:
         if not unit.sources:
             raise MutationError(f"{unit.name}: list the modules to mutate as `sources = [...]` in tests/mutation/{unit.name}.toml")
-    results = run(root, chosen, jobs=jobs)
+    results = run(root, chosen, jobs=jobs, timeout=timeout)
     for result in results:
         previous = baselines.load(root, result.unit.name)
         fresh = baselines.regenerate(root, result, previous, grouped=result.unit.name in grouped)
@@ -74,7 +76,7 @@ def baseline_command(names: Names, jobs: Jobs = 2) -> None:
 
 
 @mutation_app.command("check")
-def check_command(names: Names, jobs: Jobs = 2) -> None:
+def check_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TIMEOUT_SECONDS) -> None:
     """Run the pass on these units and show every survivor against the baseline; writes nothing."""
     from dojo.mutation import run
 
@@ -82,7 +84,7 @@ def check_command(names: Names, jobs: Jobs = 2) -> None:
     curriculum = load_curriculum(root)
     chosen = resolve(curriculum, units(root, curriculum), names)
     failed = False
-    for result in run(root, chosen, jobs=jobs):
+    for result in run(root, chosen, jobs=jobs, timeout=timeout):
         judged = baselines.judge(result, baselines.load(root, result.unit.name))
         console.print(f"{result.unit.name}: {judged.killed}/{judged.mutants} killed, score {judged.score:.1%}")
         for key in judged.unexpected:
