@@ -448,6 +448,9 @@ def pg_status(directory: PgDirOption = None) -> None:
 def register(app: typer.Typer) -> None:
     """Add the capstone commands (`dojo data`, `dojo capstone`, `dojo serve`, `dojo pg`) to the CLI."""
     app.add_typer(data_app, name="data")
+    from dojo.capstone_steps import steps_app
+
+    capstone_app.add_typer(steps_app, name="steps")
     app.add_typer(capstone_app, name="capstone")
     app.add_typer(pg_app, name="pg")
     app.command("serve")(serve)

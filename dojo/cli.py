@@ -305,10 +305,17 @@ def reset_exercise(
 def solution(
     slug: Annotated[str, typer.Argument(help="exercise slug")],
     peek: Annotated[bool, typer.Option("--peek", help="show it even though your tests do not pass yet")] = False,
+    full: Annotated[bool, typer.Option("--full", help="a capstone round: the finished app, not only this round's step")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="a capstone round: an unwrapped unified diff for `git apply`")] = False,
 ) -> None:
-    """Show the reference solution as a diff against your file."""
+    """Show the reference solution as a diff against your file (a capstone round: that round's step)."""
     root, curriculum = _kit()
     exercise = _exercise(curriculum, slug)
+    if exercise.kind == "capstone" and not full:
+        from dojo.capstone_steps import show_step
+
+        show_step(root, curriculum, exercise, peek=peek, plain=plain)
+        return
     if not peek:
         with console.status(f"running {slug}'s tests first..."):
             result = run_pytest(root, ["-q", "-x", *selection([exercise])], target="learner")
