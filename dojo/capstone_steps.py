@@ -265,27 +265,29 @@ def _verify_step(root: Path, curriculum: Curriculum, number: int, scratch: Path)
     except StepError as error:
         return StepVerdict(number, [_problem(str(error), slug)], 0.0)
     problems: list[Problem] = []
-    files = sorted({test for e in rounds[:number] for test in e.tests})
+    # One pytest, -x, files in round order: the first failure must come from round N+1's tests, which
+    # run last. A failure earlier means step N broke a round it should pass; none means it does too much.
+    done = rounds[:number]
+    following = rounds[number] if number < len(rounds) else None
+    files = list(dict.fromkeys(test for e in (*done, *([following] if following else [])) for test in e.tests))
+    marker = _marker([*done, *([following] if following else [])])
     drop = ["DOJO_POSTGRES_URL"]  # SQLite: the rounds' PostgreSQL runs prove the reference, not the steps
-    done = run_pytest(
-        root, ["-q", "-x", "-p", "no:randomly", "-m", _marker(rounds[:number]), *files], tree=tree, drop_env=drop
-    )
-    failed = [t.nodeid for t in done.tests if t.outcome in ("failed", "error")]
-    if done.collection_errors or failed or not done.tests:
-        first = failed[0] if failed else (done.collection_errors[0] if done.collection_errors else "no test ran")
-        problems.append(_problem(f"after step {number}, rounds 1..{number} must pass; {first} does not", slug))
-    if number < len(rounds):
-        following = rounds[number]
-        nxt = run_pytest(
-            root, ["-q", "-x", "-p", "no:randomly", "-m", following.slug, *following.tests], tree=tree, drop_env=drop
+    result = run_pytest(root, ["-q", "-x", "-p", "no:randomly", "-m", marker, *files], tree=tree, drop_env=drop)
+    failed = [t for t in result.tests if t.outcome in ("failed", "error")]
+    if result.collection_errors or not result.tests:
+        first = result.collection_errors[0] if result.collection_errors else "no test ran"
+        problems.append(_problem(f"after step {number}, the round tests do not run: {first}", slug))
+    elif failed and failed[0].slug != (following.slug if following else None):
+        problems.append(
+            _problem(f"after step {number}, rounds 1..{number} must pass; {failed[0].nodeid} does not", slug)
         )
-        if not any(t.outcome in ("failed", "error") and not t.guard for t in nxt.tests):
-            problems.append(
-                _problem(
-                    f"after step {number}, {following.slug} must still fail, but its tests pass: the step does too much",
-                    slug,
-                )
+    elif following is not None and not failed:
+        problems.append(
+            _problem(
+                f"after step {number}, {following.slug} must still fail, but its tests pass: the step does too much",
+                slug,
             )
+        )
     return StepVerdict(number, problems, time.perf_counter() - started)
 
 
