@@ -104,7 +104,7 @@ def _copy_package(source_tree: Path, dest_tree: Path) -> None:
 
 
 def _apply(patch: Path, tree: Path, *, check_only: bool = False) -> bool:
-    args = ["apply", "--whitespace=nowarn", *(["--check"] if check_only else []), str(patch)]
+    args = ["apply", "--whitespace=nowarn", *(["--check"] if check_only else []), str(patch.resolve())]
     return _git(args, tree, check=False).returncode == 0
 
 
@@ -203,7 +203,7 @@ def export(root: Path, dest: Path) -> list[str]:
     _git(["tag", "starter"], dest)
     subjects = []
     for step in steps(root):
-        _git(["am", "-q", "--keep-cr", str(step.path)], dest)
+        _git(["am", "-q", "--keep-cr", str(step.path.resolve())], dest)
         subjects.append(step.subject)
     return subjects
 

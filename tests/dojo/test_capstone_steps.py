@@ -124,3 +124,16 @@ def test_a_round_that_does_not_pass_keeps_its_step_hidden(kit: Path) -> None:
     assert shown.returncode == 1
     assert "does not pass yet" in shown.stderr
     assert shown.stdout == ""
+
+
+def test_export_then_import_gives_the_same_series_back(tmp_path: Path) -> None:
+    kit = tmp_path / "kit"
+    (kit / "solutions").mkdir(parents=True)
+    (kit / "pristine").symlink_to(ROOT / "pristine")
+    shutil.copytree(ROOT / capstone_steps.STEPS_DIR, kit / capstone_steps.STEPS_DIR)
+    subjects = capstone_steps.export(kit, tmp_path / "repo")
+    assert subjects == [step.subject for step in capstone_steps.steps(ROOT)]
+    capstone_steps.import_series(kit, tmp_path / "repo")
+    for step in capstone_steps.steps(ROOT):
+        again = kit / capstone_steps.STEPS_DIR / step.path.name
+        assert again.read_bytes() == step.path.read_bytes(), f"{step.path.name} changed on the round trip"
