@@ -28,6 +28,8 @@ import asyncio
 import dataclasses
 import importlib
 import io
+import os
+import socket
 import sys
 import time
 import traceback
@@ -237,6 +239,122 @@ def mask_password(url: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
+# One-line diagnoses: the databases a check runs on, a PostgreSQL that is not there, a schema behind head
+
+POSTGRES_ENV: Final = "DOJO_POSTGRES_URL"
+
+
+def _postgres_address(url: str) -> tuple[str, int]:
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    return parsed.host or "localhost", parsed.port or 5432
+
+
+def databases_label() -> str:
+    """``databases: SQLite and PostgreSQL (127.0.0.1:55432)``, for the header of a capstone check."""
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        return f"databases: SQLite (set {POSTGRES_ENV} to add PostgreSQL)"
+    try:
+        host, port = _postgres_address(url)
+    except Exception:  # an unparsable URL is reported by unreachable_postgres
+        return "databases: SQLite and PostgreSQL"
+    return f"databases: SQLite and PostgreSQL ({host}:{port})"
+
+
+def unreachable_postgres() -> str | None:
+    """One line when ``DOJO_POSTGRES_URL`` is set but nothing answers there (a `dojo pg stop` ago, say)."""
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        return None
+    try:
+        host, port = _postgres_address(url)
+    except Exception:
+        return f"{POSTGRES_ENV}={mask_password(url)} is not a database URL: postgresql://USER@HOST:PORT/postgres"
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return (
+            f"{POSTGRES_ENV} points at {host}:{port}, where no PostgreSQL answers ({reason}): start one with "
+            f'`eval "$(dojo pg start --port {port})"`, or `unset {POSTGRES_ENV}` to run on SQLite alone'
+        )
+    return None
+
+
+async def _applied_revisions(url: str) -> set[str] | None:
+    """The revisions ``alembic_version`` holds; None when the database has no such table (or no file)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            return {str(row[0]) for row in rows}
+    except Exception:
+        return None
+    finally:
+        await engine.dispose()
+
+
+def migration_lag(tree: Path, url: str) -> str | None:
+    """One line when the database at ``url`` is not at the head of ``tree``'s migrations, else None."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import make_url
+
+    folder = tree / PACKAGE_PATH / "alembic"
+    try:
+        script = ScriptDirectory(str(folder))
+        heads = set(script.get_heads())
+        known = {revision.revision for revision in script.walk_revisions()}
+    except Exception:
+        return None  # a broken migration is the tests' to report
+    if not heads:
+        return None  # no migration written yet: round 1's first step, which the check's failures point at
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if database not in (None, "", ":memory:") and not Path(str(database)).is_file():
+        applied: set[str] | None = None
+    else:
+        applied = asyncio.run(_applied_revisions(url))
+    if applied == heads:
+        return None
+    where, head = mask_password(url), ", ".join(sorted(heads))
+    upgrade = f"`DATABASE_URL={where} uv run python -m {PACKAGE}.migrations upgrade`"
+    if not applied:
+        return f"{where} has no migration applied (head is {head}): every request that reads it answers 500; run {upgrade}"
+    if applied - known:
+        return f"{where} was migrated by another app (revision {', '.join(sorted(applied - known))}, unknown here): use another database"
+    return (
+        f"{where} is at revision {', '.join(sorted(applied))}, behind head {head}: requests that need the newer"
+        f" schema answer 500; run {upgrade}"
+    )
+
+
+def check_notes(root: Path, target: str) -> list[str]:
+    """Notes for `dojo check` on a capstone round: where to start (no migration yet), or the learner's
+    own database behind head."""
+    if target != "learner":
+        return []
+    versions = tree_for(root, "learner") / PACKAGE_PATH / "alembic" / "versions"
+    if versions.is_dir() and not any(p.name != "__init__.py" for p in versions.glob("*.py")):
+        return [
+            f"start with the migration: {PACKAGE_PATH}/alembic/versions/ has none yet, so every test meets an empty"
+            f" database. Write the models (models.py, imported in migrations.py), then `uv run python -m"
+            f" {PACKAGE}.migrations revision -m \"create hotels and deals\"` and read what it generated"
+            f" (`dojo hint round1` walks you there)"
+        ]
+    try:
+        seams = load_seams(root, "learner")
+        url = seams.database_url(None)
+        lag = migration_lag(tree_for(root, "learner"), url)
+    except Exception:  # the check's own output already says what is broken
+        return []
+    return [f"note: your database {lag} (the tests use fresh ones; `dojo serve` uses this one)"] if lag else []
+
+
+# ---------------------------------------------------------------------------------------------------
 # Commands
 
 data_app = typer.Typer(help="The capstone's data set: the hotel-deals CSV the interviewer hands over.", no_args_is_help=True)
@@ -356,6 +474,9 @@ def serve(
             else _database_url(root, seams, chosen, database_url)
         )
         app = _create_app(seams, url, debug=debug)
+        lag = migration_lag(tree_for(root, chosen), url)
+    if lag is not None:
+        err.print(f"[yellow]warning:[/] {escape(lag)}")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
         f"serving the {chosen} app on {escape(mask_password(url))}\n"
@@ -448,6 +569,9 @@ def pg_status(directory: PgDirOption = None) -> None:
 def register(app: typer.Typer) -> None:
     """Add the capstone commands (`dojo data`, `dojo capstone`, `dojo serve`, `dojo pg`) to the CLI."""
     app.add_typer(data_app, name="data")
+    from dojo.capstone_steps import steps_app
+
+    capstone_app.add_typer(steps_app, name="steps")
     app.add_typer(capstone_app, name="capstone")
     app.add_typer(pg_app, name="pg")
     app.command("serve")(serve)

@@ -212,12 +212,22 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
                 err.print(escape(line), highlight=False)
             err.print("[red]Python cannot read that file yet:[/] fix the line above, then run the check again.")
             return 1
-    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
+    databases = ""
+    if any(e.kind == "capstone" for e in wanted):
+        down = capstone.unreachable_postgres()
+        if down is not None:
+            err.print(f"[red]dojo:[/] {escape(down)}", soft_wrap=True)
+            return 1
+        databases = f" · {capstone.databases_label()}"
+    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}{databases}")
     result = run_pytest(root, ["-q", "--no-header", "--tb=short", *selection(wanted)], target=target, capture=False)
     if result.collection_errors:
         err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
         return 1
     failing = [e for e in wanted if not result.slug_passed(e.slug)]
+    if databases:
+        for note in capstone.check_notes(root, target):
+            console.print(f"\n[yellow]{escape(note)}[/]", soft_wrap=True)
     if failing:
         first = failing[0]
         console.print(f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]{DOJO} hint {first.slug}[/]")
@@ -305,10 +315,17 @@ def reset_exercise(
 def solution(
     slug: Annotated[str, typer.Argument(help="exercise slug")],
     peek: Annotated[bool, typer.Option("--peek", help="show it even though your tests do not pass yet")] = False,
+    full: Annotated[bool, typer.Option("--full", help="a capstone round: the finished app, not only this round's step")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="a capstone round: an unwrapped unified diff for `git apply`")] = False,
 ) -> None:
-    """Show the reference solution as a diff against your file."""
+    """Show the reference solution as a diff against your file (a capstone round: that round's step)."""
     root, curriculum = _kit()
     exercise = _exercise(curriculum, slug)
+    if exercise.kind == "capstone" and not full:
+        from dojo.capstone_steps import show_step
+
+        show_step(root, curriculum, exercise, peek=peek, plain=plain)
+        return
     if not peek:
         with console.status(f"running {slug}'s tests first..."):
             result = run_pytest(root, ["-q", "-x", *selection([exercise])], target="learner")

@@ -185,6 +185,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             state.item_info[item.nodeid] = (None, False)
         elif rel.startswith("tests/"):
             orphans.add(rel)
+    if os.environ.get("DOJO_POSTGRES_URL") and any(
+        (exercise := owners.get(_relative(item.path, state.root) or "")) is not None and exercise.kind == "capstone"
+        for item in items
+    ):
+        from dojo.capstone import unreachable_postgres
+
+        down = unreachable_postgres()
+        if down is not None:  # one line, not a ConnectionRefusedError's frames in every test
+            pytest.exit(down, returncode=pytest.ExitCode.USAGE_ERROR)
     if orphans:
         raise pytest.UsageError(
             "these test files belong to no exercise in curriculum.toml (add them to an exercise's `tests`): "
@@ -224,6 +233,71 @@ def _missing_schema(error: BaseException) -> str | None:
     return None
 
 
+# What SQLite and PostgreSQL say when an INSERT leaves a NOT NULL column empty. The app turns it into a
+# 500 whose body says nothing (as it should); the log the test captured says which column.
+_NOT_NULL = re.compile(
+    r"NOT NULL constraint failed: (?P<table>\w+)\.(?P<column>\w+)"
+    r"|null value in column \"(?P<pgcolumn>\w+)\" of relation \"(?P<pgtable>\w+)\" violates not-null constraint"
+)
+
+# The modern spelling of calls that warn under this kit's `filterwarnings = error`, beside what the
+# warning itself says.
+_MODERN_CALLS: dict[str, str] = {
+    "Result.tuples": "iterate the Result (or .all()) directly: a Row is a tuple already",
+    "utcnow": "datetime.now(UTC)",
+    "get_event_loop": "asyncio.get_running_loop()",
+    "declarative_base": "class Base(DeclarativeBase): ...",
+    "Query.get": "session.get(Model, id)",
+    "parse_obj": "Model.model_validate(data)",
+    "`dict`": "model.model_dump()",
+    "`json`": "model.model_dump_json()",
+    "on_event": "a lifespan context manager: FastAPI(lifespan=...)",
+}
+
+
+def _not_null(report: pytest.TestReport) -> str | None:
+    """``deals.created_at`` when the test's captured output shows the database refusing a row without it."""
+    for _, text in report.sections:
+        match = _NOT_NULL.search(text)
+        if match:
+            return f"{match['table'] or match['pgtable']}.{match['column'] or match['pgcolumn']}"
+    return None
+
+
+_LOGGED_DEPRECATION = re.compile(r"^(?:\w+\.)*(?P<kind>\w*DeprecationWarning): (?P<message>.+)$", re.MULTILINE)
+_LOGGED_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
+
+
+def _describe_deprecation(where: tuple[str, int], kind: str, message: str) -> str:
+    message = " ".join(message.split())
+    modern = next((call for name, call in _MODERN_CALLS.items() if name in message), None)
+    advice = f"the modern call: {modern}" if modern else "use the call the warning names"
+    return (
+        f"deprecated call in your code at {where[0]}:{where[1]}: {kind}: {message}"
+        f" · {advice} (the kit treats warnings as errors)"
+    )
+
+
+def _deprecation(excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport, state: DojoState) -> str | None:
+    """One line for a DeprecationWarning (an error here) that the learner's code triggered: raised into
+    the test (a loader call), or caught by the app and logged with the 500 it answered."""
+    if excinfo.errisinstance(DeprecationWarning):
+        where = _learner_frame(excinfo, state)
+        return None if where is None else _describe_deprecation(where, type(excinfo.value).__name__, str(excinfo.value))
+    for _, text in report.sections:
+        match = _LOGGED_DEPRECATION.search(text)
+        if match is None:
+            continue
+        found: tuple[str, int] | None = None
+        for frame in _LOGGED_FRAME.finditer(text, 0, match.start()):
+            rel = _relative(Path(frame["path"]), state.tree)
+            if rel is not None and rel.split("/", 1)[0] in LEARNER_PACKAGES:
+                found = (rel, int(frame["line"]))
+        if found is not None:
+            return _describe_deprecation(found, match["kind"], match["message"])
+    return None
+
+
 def _exercise_of(item: pytest.Item, state: DojoState) -> Exercise | None:
     slug, _ = state.item_info.get(item.nodeid, (None, False))
     return state.curriculum.get(slug) if slug else None
@@ -240,11 +314,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         _not_a_catch(report, item)
         return
     if not excinfo.errisinstance(NotImplementedError):
+        state = _state(item.config)
+        exercise = _exercise_of(item, state)
+        hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
         missing = _missing_schema(excinfo.value)
+        deprecated = _deprecation(excinfo, report, state)
+        not_null = _not_null(report) if exercise is not None and exercise.kind == "capstone" else None
         if missing is not None:
-            exercise = _exercise_of(item, _state(item.config))
-            hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
             report.longrepr = f"the database has no {missing} · does one of your migrations create it?{hint}"
+        elif deprecated is not None:
+            report.longrepr = deprecated
+        elif not_null is not None:
+            report.longrepr = (
+                f"{item.nodeid}: the database refused a row without {not_null} (NOT NULL), so the app answered"
+                f" 500 · give the column a server default (server_default=func.now() for a timestamp) or set it"
+                f" before the INSERT{hint}"
+            )
         return
     state = _state(item.config)
     where = _learner_frame(excinfo, state)

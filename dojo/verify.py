@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo import capstone, reviews, verify_mutation
+from dojo import capstone, capstone_steps, reviews, verify_mutation
 from dojo.curriculum import Curriculum, Exercise
 from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
 from dojo.mutants import load as load_mutants
@@ -248,6 +248,7 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
             lint_runs.append(pool.submit(reviews.verify_problems, root, chosen))
             lint_runs.append(pool.submit(capstone.verify_problems, root, chosen))
+            lint_runs.append(pool.submit(capstone_steps.verify_problems, root, chosen, jobs=options.jobs))
         automated: Future[verify_mutation.AutomatedReport] | None = None
         if options.mutants:
             automated = pool.submit(

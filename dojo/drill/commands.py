@@ -246,13 +246,27 @@ def _print_card(root: Path, plan: DrillPlan) -> None:
         heading = f"interviewer card: {exercise.slug} · {step.budget_minutes} min"
         if plan.kind == "capstone":
             heading += f" · due by {mmss(plan.deadlines[number - 1])}"
-        console.print(Panel(Markdown(step.brief), title=heading))
+        if plan.kind == "capstone":
+            # The card in the order the interview runs: say the ask, answer what is asked, reveal the
+            # contract only on request; the full section last, for the interviewer's reference.
+            console.print(f"[bold]{escape(heading)}[/]")
+            console.print(f"[bold]Say this, word for word:[/] “{escape(step.ask)}”")
+        else:
+            console.print(Panel(Markdown(step.brief), title=heading))
         if step.change:
             console.print(f"[bold yellow]A changing requirement:[/] {escape(step.change)}")
         if step.questions:
-            console.print("[bold]Clarifying questions a strong candidate asks first:[/]")
-            for question in step.questions:
+            console.print("[bold]Clarifying questions a strong candidate asks first, and your answers:[/]")
+            for index, question in enumerate(step.questions):
                 console.print(f"  ? {escape(question)}")
+                if index < len(step.answers):
+                    console.print(f"    → {escape(step.answers[index])}")
+        if step.reveal:
+            console.print("[bold]Reveal only if asked:[/]")
+            for item in step.reveal:
+                console.print(f"  ◦ {escape(item)}")
+        if plan.kind == "capstone":
+            console.print(Panel(Markdown(step.brief), title=f"{exercise.slug}: the spec and its contract (yours to consult)"))
         console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
         for index, text in enumerate(exercise.hints, start=1):
             console.print(f"  {index}. {escape(text)}")

@@ -42,6 +42,8 @@ class Step:
     questions: tuple[str, ...] = ()
     change: str | None = None  # set on a changing-requirement moment
     checks: tuple[Exercise, ...] = ()  # whose tests must pass: a round with every earlier one
+    answers: tuple[str, ...] = ()  # the interviewer's answer to each question, in order
+    reveal: tuple[str, ...] = ()  # what the interviewer tells only when asked
 
     @property
     def slug(self) -> str:
@@ -94,7 +96,9 @@ def _step(root: Path, exercise: Exercise, minutes: int, script: dict[str, object
     extra = rounds.get(exercise.slug, {})
     questions = tuple(str(q) for q in cast(list[object], extra.get("questions", [])))
     change = extra.get("change")
-    return Step(exercise, ask, brief, minutes, questions, str(change) if change else None, checks)
+    answers = tuple(str(a) for a in cast(list[object], extra.get("answers", [])))
+    reveal = tuple(str(r) for r in cast(list[object], extra.get("reveal", [])))
+    return Step(exercise, ask, brief, minutes, questions, str(change) if change else None, checks, answers, reveal)
 
 
 def _ask_and_brief(root: Path, exercise: Exercise) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from .config import Settings
 from .db import create_engine, create_sessionmaker
@@ -35,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await engine.dispose()
 
-    app = FastAPI(title="Deals API", version="0.1.0", lifespan=lifespan)
+    # Swagger UI (/docs) and ReDoc (/redoc) from files shipped in the fastapi-offline package, not a CDN:
+    # the docs work with no network.
+    app = FastAPIOffline(title="Deals API", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.add_middleware(RequestIdMiddleware)
 
