@@ -4,7 +4,9 @@
   the playbook's pandas ``to_sql(method="multi")`` and a row-by-row ORM loop; SQLite, and PostgreSQL
   when ``$DOJO_POSTGRES_URL`` is set. Each run gets a new database, migrated before the clock starts.
 - ``round4``: the page at row 40,000 by ``OFFSET`` against the keyset seek, as SQL on each database
-  and as HTTP requests to the reference app under uvicorn.
+  (by the app's own async driver in one call, which is what the database does; then the same SQL
+  through SQLAlchemy's async engine, which adds a fixed cost per statement) and as HTTP requests to
+  the reference app under uvicorn. Both statements are checked to serve the same rows first.
 - ``round7``: ``GET /deals`` under uvicorn on loopback with the app's own PostgreSQL pool, against
   the same endpoint written N+1 (``n_plus_one.py``); requests per second, and SQL statements per
   request counted by the app's ``Server-Timing`` header (debug mode, in-process, untimed).
@@ -59,7 +61,10 @@ async def loader(ctx: Context, stack: AsyncExitStack) -> Built:
     packages = Packages(ctx.root)
     workloads: Built = []
     for databases in await scratch_databases(ctx, stack):
-        contenders = [_load_with_seams(packages, row, kind, target, databases, path) for row, kind, target in capstone_targets(ctx)]
+        contenders = [
+            _load_with_seams(packages, row, kind, target, databases, path)
+            for row, kind, target in capstone_targets(ctx)
+        ]
         pandas = library("pandas")
         if pandas is None or (databases.backend == "postgresql" and library("psycopg2") is None):
             contenders.append(unavailable("pandas to_sql", "alternative", "pandas" if pandas is None else "psycopg2"))
@@ -69,13 +74,21 @@ async def loader(ctx: Context, stack: AsyncExitStack) -> Built:
         title = f"capstone loader, {databases.label}: {rows:,} CSV rows into an empty migrated database"
         workloads.append(
             Workload(
-                f"loader-{databases.backend}", "round1", title, "rows", rows, tuple(contenders), (Goal("pandas to_sql", 10.0),)
+                f"loader-{databases.backend}",
+                "round1",
+                title,
+                "rows",
+                rows,
+                tuple(contenders),
+                (Goal("pandas to_sql", 10.0),),
             )
         )
     return workloads
 
 
-def _load_with_seams(packages: Packages, row: str, kind: Kind, target: Target, databases: Databases, path: Path) -> Contender:
+def _load_with_seams(
+    packages: Packages, row: str, kind: Kind, target: Target, databases: Databases, path: Path
+) -> Contender:
     async def prepare() -> Run:
         seams = packages.seams(target)
         url = await databases.fresh(f"dojo_bench_load_{target}")
@@ -124,7 +137,9 @@ def _pandas_loader(packages: Packages, pandas: ModuleType, databases: Databases,
             pandas.DataFrame({"name": sorted(links["name"].unique())}).to_sql("categories", engine, **options)
             category_ids = pandas.read_sql("SELECT id AS category_id, name FROM categories", engine)
             deal_ids = pandas.read_sql("SELECT id AS deal_id, external_id AS id FROM deals", engine)
-            links.merge(deal_ids).merge(category_ids)[["deal_id", "category_id"]].to_sql("deal_categories", engine, **options)
+            links.merge(deal_ids).merge(category_ids)[["deal_id", "category_id"]].to_sql(
+                "deal_categories", engine, **options
+            )
 
         async def run() -> None:
             try:
@@ -179,7 +194,9 @@ async def naive_orm_load(database_url: str, path: Path, models: Any) -> int:
                         is_available=row["is_available"] == "true",
                         created_at=datetime.fromisoformat(row["created_at"]),
                     )  # fmt: skip
-                    deal.categories = [_category(models, categories, session, name) for name in row["categories"].split(",")]
+                    deal.categories = [
+                        _category(models, categories, session, name) for name in row["categories"].split(",")
+                    ]
                     session.add(deal)
                     if count % NAIVE_BATCH == 0:
                         await session.commit()
@@ -214,22 +231,60 @@ async def pagination(ctx: Context, stack: AsyncExitStack) -> Built:
         stack.push_async_callback(engine.dispose)
         offset = f"SELECT * FROM deals ORDER BY id LIMIT {PAGE} OFFSET {deep}"
         keyset = f"SELECT * FROM deals WHERE id > {deep} ORDER BY id LIMIT {PAGE + 1}"
+        await _same_page(engine, offset, keyset)
+        where = (f"WHERE id > {deep:,} LIMIT {PAGE + 1}", f"LIMIT {PAGE} OFFSET {deep:,}")
+        about = f"{queries:,} queries for the {PAGE} rows after row {deep:,} of {rows:,}"
+        driver = _DRIVER_CALL[databases.backend]
         contenders = (
-            _statements(engine, keyset, queries, "keyset (the feed)", "reference", f"WHERE id > {deep:,} LIMIT {PAGE + 1}"),
-            _statements(engine, offset, queries, "OFFSET", "alternative", f"LIMIT {PAGE} OFFSET {deep:,}"),
+            _statements(engine, keyset, queries, "keyset (the feed)", "reference", f"{where[0]}; {driver}", raw=True),
+            _statements(engine, offset, queries, "OFFSET", "alternative", f"{where[1]}; {driver}", raw=True),
         )
-        title = f"pagination, SQL on {databases.label}: {queries:,} queries for the {PAGE} rows after row {deep:,} of {rows:,}"
-        workloads.append(Workload(f"pages-sql-{databases.backend}", "round4", title, "queries", queries, contenders, (Goal("OFFSET", 10.0),)))
+        title = f"pagination, SQL on {databases.label} (the driver's own call): {about}"
+        workloads.append(
+            Workload(
+                f"pages-sql-{databases.backend}",
+                "round4",
+                title,
+                "queries",
+                queries,
+                contenders,
+                (Goal("OFFSET", 10.0),),
+            )
+        )
+        contenders = (
+            _statements(
+                engine, keyset, queries, "keyset (the feed)", "reference", f"{where[0]}; AsyncConnection.execute"
+            ),
+            _statements(engine, offset, queries, "OFFSET", "alternative", f"{where[1]}; AsyncConnection.execute"),
+        )
+        title = f"pagination, the same SQL through SQLAlchemy's async engine on {databases.label}: {about}"
+        workloads.append(
+            Workload(f"pages-sqlalchemy-{databases.backend}", "round4", title, "queries", queries, contenders)
+        )
         served = (databases, url)
     assert served is not None
     databases, url = served
-    base = await stack.enter_async_context(uvicorn_server("katas.deals_api.main:create_app", tree_for(ctx.root, "solutions"), url))
+    base = await stack.enter_async_context(
+        uvicorn_server("katas.deals_api.main:create_app", tree_for(ctx.root, "solutions"), url)
+    )
     packages.use("solutions")
     cursor = importlib.import_module("katas.deals_api.routes").encode_cursor(deep)
     requests = scaled(REQUESTS, ctx.scale, least=2)
     contenders = (
-        get_requests(base, [f"/deals/feed?after={cursor}&limit={PAGE}"] * requests, "GET /deals/feed?after=...", "keyset (the feed)", "reference"),
-        get_requests(base, [f"/deals?skip={deep}&limit={PAGE}"] * requests, f"GET /deals?skip={deep:,} (+ COUNT)", "OFFSET", "alternative"),
+        get_requests(
+            base,
+            [f"/deals/feed?after={cursor}&limit={PAGE}"] * requests,
+            "GET /deals/feed?after=...",
+            "keyset (the feed)",
+            "reference",
+        ),
+        get_requests(
+            base,
+            [f"/deals?skip={deep}&limit={PAGE}"] * requests,
+            f"GET /deals?skip={deep:,} (+ COUNT)",
+            "OFFSET",
+            "alternative",
+        ),
     )
     title = (
         f"pagination over HTTP, the reference under uvicorn on {databases.label}: {requests:,} requests for the page "
@@ -239,16 +294,41 @@ async def pagination(ctx: Context, stack: AsyncExitStack) -> Built:
     return workloads
 
 
-def _statements(engine: AsyncEngine, sql: str, count: int, row: str, kind: Kind, note: str) -> Contender:
+# One statement, all its rows, in one call of the app's own async driver: no ORM, no adapter.
+_DRIVER_CALL = {"sqlite": "aiosqlite execute_fetchall", "postgresql": "asyncpg fetch"}
+
+
+async def _same_page(engine: AsyncEngine, offset: str, keyset: str) -> None:
+    """Both statements must serve the same rows, or the ratio compares different work (untimed)."""
+    async with engine.connect() as connection:
+        by_offset = (await connection.execute(text(offset))).all()
+        by_keyset = (await connection.execute(text(keyset))).all()
+    if by_keyset[: len(by_offset)] != by_offset:
+        raise RuntimeError(
+            "the OFFSET page and the keyset page differ: the pagination benchmark would compare different work"
+        )
+
+
+def _statements(
+    engine: AsyncEngine, sql: str, count: int, row: str, kind: Kind, note: str, raw: bool = False
+) -> Contender:
+    """``count`` runs of ``sql`` on one warm connection: through SQLAlchemy, or (``raw``) the driver's own call."""
+
     async def prepare() -> Run:
         statement = text(sql)
         connection = await engine.connect()
         (await connection.execute(statement)).all()  # warm: a connection, a plan, the pages in cache
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        fetch_all = driver.fetch if engine.dialect.name == "postgresql" else driver.execute_fetchall
 
         async def run() -> None:
             try:
-                for _ in range(count):
-                    (await connection.execute(statement)).all()
+                if raw:
+                    for _ in range(count):
+                        await fetch_all(sql)
+                else:
+                    for _ in range(count):
+                        (await connection.execute(statement)).all()
             finally:
                 await connection.close()
 
@@ -274,11 +354,17 @@ async def list_endpoint(ctx: Context, stack: AsyncExitStack) -> Built:
     pages = [f"/deals?skip={(n * 97) % max(1, rows - LIST_LIMIT)}&limit={LIST_LIMIT}" for n in range(requests)]
     contenders: list[Contender] = []
     notes: list[str] = []
-    apps: list[tuple[str, Kind, Target, str]] = [(row, kind, target, "katas.deals_api.main:create_app") for row, kind, target in capstone_targets(ctx)]
+    apps: list[tuple[str, Kind, Target, str]] = [
+        (row, kind, target, "katas.deals_api.main:create_app") for row, kind, target in capstone_targets(ctx)
+    ]
     apps.append(("N+1 version", "alternative", "solutions", "dojo.bench.n_plus_one:create_app"))
     for row, kind, target, factory in apps:
         name = f"dojo_bench_app_{target}"
-        url = await loaded_database(packages, target, databases, path, name) if name not in databases.created else databases.url_of(name)
+        url = (
+            await loaded_database(packages, target, databases, path, name)
+            if name not in databases.created
+            else databases.url_of(name)
+        )
         counts = await _statement_counts(packages, target, factory, url)
         notes.append(f"{row}: {counts} SQL statements per request at limit=20 / limit=100")
         base = await stack.enter_async_context(uvicorn_server(factory, tree_for(ctx.root, target), url))

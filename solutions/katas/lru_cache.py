@@ -22,17 +22,24 @@ class LRUCache(Generic[K, V]):
         self.capacity = capacity
         self._entries: OrderedDict[K, V] = OrderedDict()
 
+    # get and put run on every request, so each does the fewest dict operations it can: the dict is
+    # bound to a local once, a hit costs a membership test, a relink and a read, and a new key is never
+    # relinked (a write puts it at the end already).
+
     def get(self, key: K, default: V | None = None) -> V | None:
-        if key not in self._entries:
+        entries = self._entries
+        if key not in entries:
             return default
-        self._entries.move_to_end(key)
-        return self._entries[key]
+        entries.move_to_end(key)
+        return entries[key]
 
     def put(self, key: K, value: V) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        if len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
+        entries = self._entries
+        if key in entries:
+            entries.move_to_end(key)  # an update keeps its old place unless moved
+        entries[key] = value
+        if len(entries) > self.capacity:
+            entries.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._entries)

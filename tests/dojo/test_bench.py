@@ -21,7 +21,7 @@ from tests.dojo.conftest import run_dojo, write
 KIT = Path(__file__).resolve().parents[2]
 TINY = ("--scale", "0.0003", "--rounds", "2")  # 300 accesses a run
 
-LRU_ENTRY = '''
+LRU_ENTRY = """
 [[exercise]]
 slug = "lru_cache"
 title = "LRU cache with O(1) get and put"
@@ -30,7 +30,7 @@ topic = "data structures"
 difficulty = "easy"
 hints = ["OrderedDict"]
 talking_points = ["OrderedDict is a hash map and a linked list."]
-'''
+"""
 
 
 @pytest.fixture
@@ -118,6 +118,35 @@ def test_json_times_yours_beside_the_reference_and_the_libraries(lru_kit):
         assert goal["met"] == (goal["measured"] >= 3.0)
 
 
+RECORDING = """
+
+import os as _os
+
+_reference_init = LRUCache.__init__
+
+
+def _recording_init(self, capacity):  # the learner's own touch: each cache built leaves a line
+    with open(_os.environ["DOJO_TEST_LRU_BUILT"], "a", encoding="utf-8") as record:
+        record.write(f"{capacity}\\n")
+    _reference_init(self, capacity)
+
+
+LRUCache.__init__ = _recording_init
+"""
+
+
+def test_the_learner_target_times_the_learners_own_file(lru_kit, tmp_path, monkeypatch):
+    built = tmp_path / "built.txt"
+    monkeypatch.setenv("DOJO_TEST_LRU_BUILT", str(built))
+    learner_solves(lru_kit, (lru_kit / "solutions/katas/lru_cache.py").read_text(encoding="utf-8") + RECORDING)
+    document = bench_json(lru_kit)
+    capacities = built.read_text(encoding="utf-8").split()
+    # The tests build small caches; the workload builds one of capacity 1,000 per round, in "yours".
+    assert capacities.count("1000") == 2, capacities
+    rows = {row["name"]: row for row in document["workloads"][0]["results"]}
+    assert len(rows["yours"]["seconds"]) == 2
+
+
 def hide_cachetools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``import cachetools`` fail in the child process, as if the bench extra were not installed."""
     hidden = tmp_path / "hidden"
@@ -127,7 +156,11 @@ def hide_cachetools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_solutions_target_times_the_reference_and_names_a_missing_library(lru_kit, tmp_path, monkeypatch):
     hide_cachetools(tmp_path, monkeypatch)
-    document = bench_json(lru_kit, "--target", "solutions")  # the learner's stub is not involved
+    built = tmp_path / "built.txt"
+    monkeypatch.setenv("DOJO_TEST_LRU_BUILT", str(built))
+    learner_solves(lru_kit, (lru_kit / "solutions/katas/lru_cache.py").read_text(encoding="utf-8") + RECORDING)
+    document = bench_json(lru_kit, "--target", "solutions")
+    assert not built.exists(), "neither the tests nor the workload ran the learner's file"
     assert document["target"] == "solutions"
     rows = {row["name"]: row for row in document["workloads"][0]["results"]}
     assert "yours" not in rows
@@ -168,7 +201,12 @@ def test_every_benchmarked_slug_has_a_suite():
 
 def test_rounds_rotate_the_order_and_cap_a_slow_baseline():
     workload = Workload(
-        "w", "lru_cache", "title", "ops", 1, (contender("reference", "reference"), contender("lib"), contender("slow", max_rounds=1))
+        "w",
+        "lru_cache",
+        "title",
+        "ops",
+        1,
+        (contender("reference", "reference"), contender("lib"), contender("slow", max_rounds=1)),
     )
     steps = [(number, c.name) for number, c in runnable(workload, 3)]
     assert steps == [
@@ -188,3 +226,27 @@ def test_ratios_and_goals_come_from_medians():
     assert measured.goal_met(Goal("absent", 2.0)) is None
     assert relative(2.5) == "2.50x slower"
     assert relative(0.5) == "2.00x faster"
+
+
+async def test_the_pagination_workload_refuses_to_compare_pages_that_differ(tmp_path):
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from dojo.bench.capstone import _same_page
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE deals (id INTEGER PRIMARY KEY, title TEXT)"))
+            await connection.execute(
+                text("INSERT INTO deals (id, title) VALUES (:id, 'x')"), [{"id": n} for n in range(1, 41)]
+            )
+        offset = "SELECT * FROM deals ORDER BY id LIMIT 5 OFFSET 20"
+        keyset = "SELECT * FROM deals WHERE id > 20 ORDER BY id LIMIT 6"
+        await _same_page(engine, offset, keyset)  # ids 1..40 without gaps: row 20 is id 20
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM deals WHERE id = 3"))
+        with pytest.raises(RuntimeError, match="differ"):
+            await _same_page(engine, offset, keyset)  # a gap: the OFFSET page starts one row later
+    finally:
+        await engine.dispose()
