@@ -9,13 +9,14 @@ The decisions worth defending:
   and a client can lie in it.
 - The job is recorded (status ``queued``) before it is handed to the executor, so a worker that starts
   at once finds it, and the request answers 202 with the job's id and Location without waiting.
-- Processing never runs on the request path or on the event loop: it goes to an injected executor (a
-  thread pool by default, shut down with the app; a process pool or a queue and workers in production).
+- Processing never runs on the request path or on the event loop: it goes to the injected executor (a
+  process pool for CPU-heavy work, owned and shut down by whoever runs the app; a queue and workers in
+  production).
   A processor that raises marks the job ``failed`` with the reason: it never leaves it ``running``.
 - The result of a job that is not done yet is a 409 Conflict (the resource is not in a state that has a
   result; 425 Too Early is about TLS early data, and 404 would say the job does not exist), with
   Retry-After for a job still queued or running.
-- An executor that refuses work (shut down) is a 503, and no job is left behind.
+- An executor that refuses work (shut down) is a 503, and neither the job nor the upload is left behind.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,9 @@ class BlobStore:
     def get(self, key: str) -> bytes:
         return self._blobs[key]
 
+    def delete(self, key: str) -> None:
+        self._blobs.pop(key, None)
+
     def keys(self) -> list[str]:
         return sorted(self._blobs)
 
@@ -97,7 +100,7 @@ def job_out(job: Job) -> JobOut:
 
 
 def create_app(
-    executor: Executor | None = None,
+    executor: Executor,
     *,
     blobs: BlobStore | None = None,
     process: Processor = summarise_csv,
@@ -105,16 +108,7 @@ def create_app(
 ) -> FastAPI:
     storage = blobs if blobs is not None else BlobStore()
     jobs: dict[str, Job] = {}
-    owned = executor is None  # an executor we make is ours to shut down; an injected one is the caller's
-    workers = executor if executor is not None else ThreadPoolExecutor(max_workers=2)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            workers.shutdown(wait=True)  # let running jobs finish
-
-    app = FastAPI(title="File pipeline", lifespan=lifespan)
+    app = FastAPI(title="File pipeline")
 
     def run_job(job_id: str) -> None:
         """Runs on the executor, off the event loop."""
@@ -164,9 +158,10 @@ def create_app(
         storage.put(job.key, b"".join(chunks))
         jobs[job.id] = job  # recorded before it is queued: a worker that starts at once finds it
         try:
-            workers.submit(run_job, job.id)
+            executor.submit(run_job, job.id)
         except RuntimeError:  # the executor is shut down
             del jobs[job.id]
+            storage.delete(job.key)
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE, detail="the workers are not accepting jobs; try again"
             ) from None

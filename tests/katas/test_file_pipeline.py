@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,7 +16,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
-from dojo.testing import serve
 from katas.file_pipeline import MAX_UPLOAD_BYTES, BlobStore, create_app, summarise_csv
 
 CSV = b"city,deals\nLisbon,3\nPorto,5\n"
@@ -248,12 +248,13 @@ async def test_bad_uploads_are_4xx_with_a_detail_and_make_no_job(content, header
 
 
 async def test_a_shut_down_executor_is_503_and_leaves_no_job():
-    executor = ManualExecutor()
+    executor, blobs = ManualExecutor(), BlobStore()
     executor.shutdown()
-    async with client_for(create_app(executor)) as client:
+    async with client_for(create_app(executor, blobs=blobs)) as client:
         response = await client.post("/files", content=CSV)
         assert response.status_code == 503, f"workers that refuse jobs are an outage: 503, got {response.status_code}"
         assert "detail" in response.json()
+    assert blobs.keys() == [], "a job that was never queued leaves no upload behind"
 
 
 # ---- status and result ----
@@ -296,22 +297,21 @@ async def test_a_failing_processor_marks_the_job_failed_with_its_reason():
         assert "retry-after" not in result.headers, "asking again will not help a failed job"
 
 
-async def test_the_default_executor_runs_the_job_and_the_app_waits_for_it_on_shutdown():
-    app = create_app()
-    async with serve(app) as client:
-        job = await upload(client)
-    async with client_for(app) as client:
-        status = (await client.get(f"/files/{job['id']}")).json()
+async def test_a_real_thread_pool_runs_the_job_off_the_event_loop():
+    threads: list[str] = []
+
+    def on_a_worker(data: bytes) -> dict[str, Any]:
+        threads.append(threading.current_thread().name)
+        return {"bytes": len(data)}
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-worker") as pool:
+        app = create_app(pool, process=on_a_worker)
+        async with client_for(app) as client:
+            job = await upload(client)
+    async with client_for(app) as client:  # the pool has been shut down: every job has finished
         result = (await client.get(f"/files/{job['id']}/result")).json()
-    assert status["status"] == "done", "after shutdown every submitted job has finished"
-    assert result["result"] == {"columns": ["city", "deals"], "rows": 2}
-
-
-async def test_an_injected_executor_is_the_callers_to_shut_down():
-    executor = ManualExecutor()
-    async with serve(create_app(executor)) as client:
-        await upload(client)
-    assert not executor.closed, "the app did not create this executor: leave it running"
+    assert result == {"id": job["id"], "result": {"bytes": len(CSV)}}
+    assert threads == ["pipeline-worker_0"], f"the job ran on {threads}, not on the pool's worker"
 
 
 # ---- the default processing step ----
@@ -327,10 +327,12 @@ async def test_an_injected_executor_is_the_callers_to_shut_down():
     ],
     ids=["rows", "header_only", "quoted_comma", "blank"],
 )
+@pytest.mark.guard  # given code: it must keep working
 def test_summarise_csv_reports_the_header_and_the_row_count(data, expected):
     assert summarise_csv(data) == expected
 
 
+@pytest.mark.guard
 def test_summarise_csv_rejects_bytes_that_are_not_utf8():
     with pytest.raises(ValueError, match="UTF-8"):
         summarise_csv(b"\xff\xfe")
