@@ -151,21 +151,20 @@ def create_app(
         state = notification.channels[channel]
         delivery = Delivery(notification.id, channel, notification.recipient, notification.message)
         for number in range(1, MAX_ATTEMPTS + 1):
+            if number > 1:
+                await sleep(backoff_delay(number - 1))  # between attempts: never before the first or after the last
             attempt = Attempt(number=number, at=clock())
             state.attempts.append(attempt)
             try:
                 await senders[channel](delivery)
             except TransientError as error:
                 attempt.error = f"transient: {error}"
-                if number < MAX_ATTEMPTS:
-                    await sleep(backoff_delay(number))
-                    continue
             except Exception as error:  # a permanent error, or a bug in the sender: retrying cannot help
                 attempt.error = f"permanent: {error}"
+                break
             else:
                 state.status = "delivered"
                 return
-            break
         state.status = "failed"
 
     async def deliver(notification: Notification) -> None:
