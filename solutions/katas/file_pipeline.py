@@ -64,7 +64,7 @@ class BlobStore:
         return self._blobs[key]
 
     def delete(self, key: str) -> None:
-        self._blobs.pop(key, None)
+        del self._blobs[key]
 
     def keys(self) -> list[str]:
         return sorted(self._blobs)

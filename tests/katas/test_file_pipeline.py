@@ -324,8 +324,9 @@ async def test_a_real_thread_pool_runs_the_job_off_the_event_loop():
         (b"city,deals\n", {"columns": ["city", "deals"], "rows": 0}),
         (b'name\n"Porto, Portugal"\n', {"columns": ["name"], "rows": 1}),
         (b"\n", {"columns": [], "rows": 0}),
+        (b"", {"columns": [], "rows": 0}),
     ],
-    ids=["rows", "header_only", "quoted_comma", "blank"],
+    ids=["rows", "header_only", "quoted_comma", "blank", "nothing"],
 )
 @pytest.mark.guard  # given code: it must keep working
 def test_summarise_csv_reports_the_header_and_the_row_count(data, expected):
