@@ -26,9 +26,10 @@ every channel, retry what can be retried, and make it safe for a caller to retry
   channel alone. 404 for an unknown id (the detail names it) or a channel the notification does not
   use (the detail names the channel).
 - An optional `Idempotency-Key` header (1-255 characters, else 422): the same key with the same request
-  (as validated: field order and spacing do not matter) answers 202 with the same id, its current
-  status and Location, and sends nothing again; the same key with a different request is 409 (the
-  detail names the key) and the first request stands. Without a key, every POST is new.
+  (as validated: the JSON's field order and spacing do not matter, the order of `channels` does)
+  answers 202 with the same id, its current status and Location, and sends nothing again; the same key
+  with a different request is 409 (the detail names the key) and the first request stands. Without a
+  key, every POST is new.
 
 Run `dojo check notification_service`; `dojo hint notification_service` when stuck.
 """

@@ -152,10 +152,10 @@ async def test_every_channel_gets_the_message_with_the_notification_id():
             Delivery(notification_id, channel, "ada@example.com", "Your order shipped")
         ], f"the {channel} sender should get the message once"
     assert status["status"] == "delivered"
-    assert {name: channel["status"] for name, channel in status["channels"].items()} == {
-        "email": "delivered",
-        "sms": "delivered",
-        "push": "delivered",
+    assert {name: (channel["channel"], channel["status"]) for name, channel in status["channels"].items()} == {
+        "email": ("email", "delivered"),
+        "sms": ("sms", "delivered"),
+        "push": ("push", "delivered"),
     }
 
 
