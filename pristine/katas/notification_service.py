@@ -8,8 +8,9 @@ every channel, retry what can be retried, and make it safe for a caller to retry
 - `POST /notifications` `{"recipient", "message", "channels"}` -> 202 `{"id", "status": "pending"}`
   with `Location: /notifications/{id}`; every new notification gets a new id. 422 (FastAPI's
   `{"detail": ...}`) for a recipient outside 1-200 characters, a message outside 1-2000, an unknown
-  field, an empty channel list, a channel with no sender (the detail names it) or a channel listed
-  twice (the detail says "twice"). A rejected request sends nothing.
+  field, an empty channel list or one longer than `MAX_CHANNELS` (10), a channel with no sender (the
+  detail names it) or a channel listed twice (the detail says "twice"). A rejected request sends
+  nothing.
 - Deliver only after the 202 has been sent (the client never waits on a gateway), on every requested
   channel and no other: call its sender once per attempt with a `Delivery`. Channels are delivered
   concurrently: one channel's failures and retry waits never hold up another.
@@ -48,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_ATTEMPTS = 4
 BASE_DELAY_SECONDS = 1.0
+MAX_CHANNELS = 10
 
 
 class TransientError(Exception):

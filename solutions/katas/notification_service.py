@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_ATTEMPTS = 4
 BASE_DELAY_SECONDS = 1.0
+MAX_CHANNELS = 10
 
 
 class TransientError(Exception):
@@ -104,7 +105,7 @@ class NotificationIn(BaseModel):
 
     recipient: str = Field(min_length=1, max_length=200)
     message: str = Field(min_length=1, max_length=2000)
-    channels: list[str] = Field(min_length=1)
+    channels: list[str] = Field(min_length=1, max_length=MAX_CHANNELS)
 
 
 class Accepted(BaseModel):

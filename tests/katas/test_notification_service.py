@@ -355,6 +355,7 @@ async def test_without_a_key_or_with_another_key_every_post_is_new():
     ("body", "headers", "word"),
     [
         (BODY | {"channels": []}, {}, None),
+        (BODY | {"channels": ["email"] * 11}, {}, None),
         (BODY | {"channels": ["fax"]}, {}, "fax"),
         (BODY | {"channels": ["email", "email"]}, {}, "twice"),
         (BODY | {"recipient": ""}, {}, None),
@@ -368,6 +369,7 @@ async def test_without_a_key_or_with_another_key_every_post_is_new():
     ],
     ids=[
         "no_channels",
+        "too_many_channels",
         "unknown_channel",
         "repeated_channel",
         "empty_recipient",
