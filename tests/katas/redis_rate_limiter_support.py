@@ -3,7 +3,8 @@
 ``BucketModel`` is the token bucket of the rate_limiter kata, in one process's memory: the Hypothesis
 test compares the Redis script against it, and the multi-worker test serves it as the in-memory
 limiter that each worker holds on its own. ``create_worker_app`` is the factory that
-``uvicorn --factory --workers N`` imports in every worker; it reads its set-up from the environment.
+``uvicorn --factory --workers N`` imports in every worker; it reads its set-up from the environment and
+serves the kata's app twice, on the in-memory limiter and on the Redis one.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import os
 import time
 from typing import Final
 
-from fastapi import FastAPI
 from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from katas.redis_rate_limiter import Decision, Limiter, RedisTokenBucket, create_app
@@ -22,7 +24,6 @@ from katas.redis_rate_limiter import Decision, Limiter, RedisTokenBucket, create
 REDIS_ENV: Final = "DOJO_REDIS_URL"
 PID_HEADER: Final = "x-worker-pid"
 # The worker app's set-up, passed by the test through the environment of `uvicorn --workers`.
-LIMITER_ENV: Final = "DOJO_TEST_LIMITER"  # "memory" or "redis"
 PREFIX_ENV: Final = "DOJO_TEST_LIMITER_PREFIX"
 RATE_ENV: Final = "DOJO_TEST_LIMITER_RATE"
 BURST_ENV: Final = "DOJO_TEST_LIMITER_BURST"
@@ -73,13 +74,11 @@ class PidHeader:
         await self.app(scope, receive, send_with_pid if scope["type"] == "http" else send)
 
 
-def create_worker_app() -> FastAPI:
+def create_worker_app() -> Starlette:
+    """Both limiters in one app, so one `uvicorn --workers N` serves them: /memory/ping and /redis/ping."""
     rate, burst = float(os.environ[RATE_ENV]), int(os.environ[BURST_ENV])
-    limiter: Limiter
-    if os.environ[LIMITER_ENV] == "redis":
-        limiter = RedisTokenBucket(Redis.from_url(os.environ[REDIS_ENV]), rate, burst, prefix=os.environ[PREFIX_ENV])
-    else:
-        limiter = MemoryLimiter(rate, burst)
-    app = create_app(limiter)
+    redis_bucket = RedisTokenBucket(Redis.from_url(os.environ[REDIS_ENV]), rate, burst, prefix=os.environ[PREFIX_ENV])
+    limiters: dict[str, Limiter] = {"memory": MemoryLimiter(rate, burst), "redis": redis_bucket}
+    app = Starlette(routes=[Mount(f"/{name}", app=create_app(limiter)) for name, limiter in limiters.items()])
     app.add_middleware(PidHeader)
     return app

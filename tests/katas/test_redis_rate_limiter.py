@@ -52,7 +52,9 @@ class Store:
         self.clients.append(made)
         return made
 
-    def limiter(self, rate: float, burst: int, clock: Callable[[], float], client: Redis | None = None) -> RedisTokenBucket:
+    def limiter(
+        self, rate: float, burst: int, clock: Callable[[], float], client: Redis | None = None
+    ) -> RedisTokenBucket:
         return RedisTokenBucket(client or self.client(), rate, burst, clock=clock, prefix=self.prefix)
 
     async def close(self) -> None:
@@ -125,6 +127,17 @@ async def test_a_refusal_says_how_long_until_the_next_token_to_the_fraction(stor
     clock.advance(0.25)
     third = await limiter.hit("alice")
     assert (third.allowed, third.retry_after) == (True, 0.0), f"retry_after has passed: expected allowed, got {third}"
+
+
+@pytest.mark.parametrize("rate", [3.0, 0.3, 7.0], ids=["a_third", "three_tenths", "a_seventh"])
+async def test_retry_after_arrives_as_the_exact_float(store, rate):
+    limiter = store.limiter(rate=rate, burst=1, clock=FakeClock())
+    await limiter.hit("alice")
+    refused = await limiter.hit("alice")
+    assert refused.retry_after == 1 / rate, (
+        f"one token at {rate} tokens/s is {1 / rate!r} s away, got {refused.retry_after!r}: tostring() keeps 14 "
+        "digits; string.format('%.17g', x) reads back to the same float"
+    )
 
 
 async def test_tokens_refill_continuously_not_in_whole_steps(store):
@@ -297,7 +310,9 @@ async def test_over_the_limit_the_client_gets_a_429_in_the_error_envelope(store)
     assert isinstance(error.get("message"), str), f"the envelope should explain itself in error.message, got {error}"
     assert error["message"], f"the envelope should explain itself in error.message, got {error}"
     assert error.get("retry_after") == 1, f"error.retry_after should be the header's seconds, got {error}"
-    assert refused.headers.get("retry-after") == "1", f"expected Retry-After: 1, got {refused.headers.get('retry-after')!r}"
+    assert refused.headers.get("retry-after") == "1", (
+        f"expected Retry-After: 1, got {refused.headers.get('retry-after')!r}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -377,7 +392,9 @@ def silent_port() -> Iterator[int]:
 async def test_redis_down_is_a_503_in_the_envelope_never_a_500(outage):
     ports = refusing_port() if outage == "refused" else silent_port()
     with ports as port:
-        redis = Redis(host="127.0.0.1", port=port, socket_connect_timeout=2, socket_timeout=0.2, retry=Retry(NoBackoff(), 0))
+        redis = Redis(
+            host="127.0.0.1", port=port, socket_connect_timeout=2, socket_timeout=0.2, retry=Retry(NoBackoff(), 0)
+        )
         try:
             app = create_app(RedisTokenBucket(redis, rate=1, burst=1, clock=FakeClock()))
             async with client_for(app) as client:
@@ -389,6 +406,8 @@ async def test_redis_down_is_a_503_in_the_envelope_never_a_500(outage):
         "ConnectionError and TimeoutError and answer 503; an outage is not a bug"
     )
     error = response.json().get("error", {})
-    assert error.get("code") == "limiter_unavailable", f"expected error.code 'limiter_unavailable', got {response.json()}"
+    assert error.get("code") == "limiter_unavailable", (
+        f"expected error.code 'limiter_unavailable', got {response.json()}"
+    )
     assert error.get("message"), f"the envelope should explain itself in error.message, got {response.json()}"
     assert response.headers.get("retry-after") == "1", "a 503 should say when to retry: Retry-After: 1"
