@@ -185,6 +185,20 @@ async def test_each_key_has_its_own_bucket_stored_under_the_prefix(store):
     )
 
 
+async def test_the_default_prefix_is_ratelimit(store):
+    client = store.client()
+    limiter = RedisTokenBucket(client, rate=1, burst=2, clock=FakeClock())
+    key = store.prefix  # unique to this test, so a shared server's other keys are never touched
+    try:
+        await limiter.hit(key)
+        assert await client.exists(f"ratelimit:{key}") == 1, (
+            f"with no prefix given, the bucket's key should be 'ratelimit:<key>'; keys now: "
+            f"{[k async for k in client.scan_iter(match=f'*{key}*')]}"
+        )
+    finally:
+        await client.delete(f"ratelimit:{key}")
+
+
 async def test_time_comes_from_the_injected_clock(store):
     clock = FakeClock(start=50_000.0)
     limiter = store.limiter(rate=1, burst=1, clock=clock)
@@ -369,6 +383,8 @@ async def test_requests_without_a_client_address_share_one_bucket(store):
                  "root_path": ""}  # fmt: skip
         await app(scope, receive, send)
     assert statuses == [200, 429], f"with no client address, requests share one bucket; the statuses were {statuses}"
+    keys = [key.decode() async for key in store.clients[0].scan_iter(match=f"{store.prefix}:*")]
+    assert keys == [f"{store.prefix}:unknown"], f"requests without a client address share the key 'unknown', got {keys}"
 
 
 @contextmanager
