@@ -13,6 +13,7 @@ through a pipe with a deadline; nothing sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +74,8 @@ def uvicorn_workers(prefix: str) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
+        # `python -m` and uvicorn's --app-dir both put the working folder first on sys.path: run in the tree
+        # under test, so `katas` is its, and find `tests` (this kit's) through PYTHONPATH.
         "PYTHONPATH": os.pathsep.join([str(tree), str(KIT_ROOT)]),
         PREFIX_ENV: prefix,
         RATE_ENV: str(RATE),
@@ -80,38 +84,65 @@ def uvicorn_workers(prefix: str) -> Iterator[str]:
     command = [sys.executable, "-m", "uvicorn", "--factory", "tests.katas.redis_rate_limiter_support:create_worker_app",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--no-access-log"]  # fmt: skip
     server = subprocess.Popen(
-        command, cwd=KIT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        command, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
     assert server.stderr is not None
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(server.stderr, lines), daemon=True).start()
     log: list[str] = []
+    ready = False
     try:
         started = 0
+        deadline = time.monotonic() + START_SECONDS  # a bound on the wait, not a timing: nothing asserts on it
         while started < WORKERS:
             try:
-                line = lines.get(timeout=START_SECONDS)
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 pytest.fail(f"uvicorn's workers did not start within {START_SECONDS:.0f} s:\n{''.join(log)}")
             if line is None:
                 pytest.fail(f"uvicorn exited with {server.wait()} before its workers started:\n{''.join(log)}")
             log.append(line)
+            # A worker that cannot build the app dies, and uvicorn's supervisor would start another forever.
+            if line.startswith("Traceback") or " died" in line:
+                _read_traceback(lines, log)
+                pytest.fail(f"a uvicorn worker could not start the app:\n{''.join(log[-40:])}")
             started += "Application startup complete." in line
+        ready = True
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(server)
+        _stop(server, graceful=ready)
 
 
-def _stop(server: subprocess.Popen[str]) -> None:
-    """SIGTERM the uvicorn parent (it stops its workers), then SIGKILL its process group if it hangs."""
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
+def _read_traceback(lines: queue.Queue[str | None], log: list[str]) -> None:
+    """The rest of a worker's traceback: up to its last line (the exception), at most 200 lines or 10 s."""
+    for _ in range(200):
         try:
-            server.wait(timeout=30)
+            line = lines.get(timeout=10)
+        except queue.Empty:
+            return
+        if line is None:
+            return
+        log.append(line)
+        if line[:1].isalpha() and ("Error" in line or "Exception" in line):
+            return
+
+
+def _stop(server: subprocess.Popen[str], *, graceful: bool) -> None:
+    """SIGTERM the uvicorn parent (it stops its workers), then SIGKILL its process group if it hangs.
+
+    A server whose workers never started (they keep dying and being restarted) goes straight to SIGKILL.
+    """
+    if server.poll() is None:
+        if graceful:
+            server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30 if graceful else 0)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)  # the group uvicorn leads (start_new_session): it and its workers
             server.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):  # a worker the parent left behind: the group is ours alone
+        os.killpg(server.pid, signal.SIGKILL)
     if server.stderr is not None:
         server.stderr.close()
 
