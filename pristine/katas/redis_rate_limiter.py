@@ -3,7 +3,7 @@
 "Your token bucket works, until we run `uvicorn --workers 3`: every worker has its own buckets and a
 client gets three times the limit. Move the bucket into Redis so every worker shares it."
 
-- `TOKEN_BUCKET_LUA`: the whole bucket as one Lua script, so read-refill-spend-write is atomic for
+- `BUCKET_LUA`: the whole bucket as one Lua script, so read-refill-spend-write is atomic for
   every worker. KEYS[1] is the bucket (a hash of two fields); ARGV is rate, burst, now (seconds).
   The rules are the rate_limiter kata's: a new key starts full; refill lazily by
   `(now - stored time) * rate`, never above burst; spend one token if there is a whole one; a
@@ -44,7 +44,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 
-TOKEN_BUCKET_LUA: Final = """
+BUCKET_LUA: Final = """
 -- TODO: the token bucket. KEYS[1]: the bucket. ARGV: rate, burst, now.
 -- Return {allowed (1 or 0), remaining whole tokens, retry_after as a string}.
 return {0, 0, '0'}

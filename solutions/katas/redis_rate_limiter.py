@@ -27,7 +27,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # KEYS[1]: the client's bucket, a hash {tokens, ts}. ARGV: rate (tokens/s), burst, now (seconds).
 # Returns {allowed (1 or 0), remaining whole tokens, retry_after seconds as a string}.
-TOKEN_BUCKET_LUA: Final = """
+BUCKET_LUA: Final = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
@@ -89,7 +89,7 @@ class RedisTokenBucket:
         self.prefix = prefix
         self._clock = clock
         # register_script sends EVALSHA, and on NOSCRIPT (a restarted server) loads the script and retries.
-        self._script = redis.register_script(TOKEN_BUCKET_LUA)
+        self._script = redis.register_script(BUCKET_LUA)
 
     async def hit(self, key: str) -> Decision:
         """Spend one of ``key``'s tokens if it has one: one script call, atomic across every worker."""
