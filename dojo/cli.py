@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from dojo import bench, capstone, fuzz, mentor, mutation_cli, reviews
+from dojo import bench, capstone, fuzz, mentor, mutation_cli, redis_server, reviews
 from dojo import lint as lint_cli
 from dojo import state as state_store
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
@@ -390,6 +390,7 @@ def verify_command(
 
 
 capstone.register(app)
+redis_server.register(app)
 fuzz.register(app)
 reviews.register(app)
 drill.register(app)

@@ -247,8 +247,9 @@ def stage(root: Path, selected: Sequence[Unit], destination: Path) -> Path:
 
 def _env() -> dict[str, str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    # Mutants run on SQLite alone: which database is not what they test (as for hand-written mutants).
-    for name in ("DOJO_TARGET", "DOJO_POSTGRES_URL"):
+    # Mutants run on SQLite and fakeredis alone: which server is not what they test (as for hand-written
+    # mutants), and a baseline must not depend on whether this machine has one.
+    for name in ("DOJO_TARGET", "DOJO_POSTGRES_URL", "DOJO_REDIS_URL"):
         env.pop(name, None)
     return env
 

@@ -167,13 +167,14 @@ def _why(test: TestOutcome, expect_pass: bool) -> str:
 
 
 POSTGRES_ENV = "DOJO_POSTGRES_URL"
+REDIS_ENV = "DOJO_REDIS_URL"
 
 
 def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
     if mutant.postgres and not os.environ.get(POSTGRES_ENV):
         return MutantResult(mutant, None, skipped=f"needs PostgreSQL ({POSTGRES_ENV} is not set)")
-    # Mutants run on SQLite alone unless they say otherwise: which database is not what they test.
-    drop = () if mutant.postgres else (POSTGRES_ENV,)
+    # Mutants run on SQLite (and fakeredis) alone unless they say otherwise: which server is not what they test.
+    drop = (REDIS_ENV,) if mutant.postgres else (POSTGRES_ENV, REDIS_ENV)
     with tempfile.TemporaryDirectory(prefix=f"dojo-mutant-{exercise.slug}-") as scratch:
         try:
             tree = apply(mutant, solutions_root(root), Path(scratch) / "tree")
