@@ -63,6 +63,7 @@ async def post_import(path: Path, content: bytes) -> httpx.Response:
 @pytest.mark.guard
 async def test_imports_a_valid_batch(database):
     batch = [product("A-1"), product("A-2"), product("A-3", description="blue")]
+    del batch[1]["description"]  # optional
     response = await post_import(database, json.dumps(batch).encode())
     assert response.status_code == 200, f"importing 3 valid products answered {response.status_code}: {response.text}"
     assert response.json() == {"imported": 3}
