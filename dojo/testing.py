@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -37,3 +39,47 @@ class FakeClock:
         if seconds < 0:
             raise ValueError("a monotonic clock never goes back")
         self.now += seconds
+
+
+@dataclass
+class ConnectionCount:
+    """DBAPI connections opened and closed by every SQLAlchemy pool while ``count_connections`` ran."""
+
+    opened: int = 0
+    closed: int = 0
+
+    def assert_all_closed(self) -> None:
+        """The check of an app that must dispose of its engine when it shuts down, with the message to show."""
+        assert self.opened >= 1, "expected the app to connect to its database"
+        assert self.closed == self.opened, (
+            f"the app opened {self.opened} database connection(s) and, once it had shut down, had closed"
+            f" {self.closed}: the engine must be disposed when the app shuts down (its lifespan), or its pooled"
+            " connections outlive it"
+        )
+
+
+@contextmanager
+def count_connections() -> Iterator[ConnectionCount]:
+    """Count the DBAPI connections every SQLAlchemy pool opens and closes inside the block.
+
+    A leak is then a named test's failed assertion (``assert_all_closed``), not a ResourceWarning that
+    some later teardown turns into an error.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    count = ConnectionCount()
+
+    def on_connect(*_: Any) -> None:
+        count.opened += 1
+
+    def on_close(*_: Any) -> None:
+        count.closed += 1
+
+    event.listen(Pool, "connect", on_connect)
+    event.listen(Pool, "close", on_close)
+    try:
+        yield count
+    finally:
+        event.remove(Pool, "connect", on_connect)
+        event.remove(Pool, "close", on_close)

@@ -16,9 +16,9 @@ Then two helpers for the same service:
   Web servers call it from many threads at once; no update may be lost.
 - `CpuOffloader(executor_factory=ProcessPoolExecutor)`: `await run(func, *args, **kwargs)` runs a
   blocking or CPU-bound function in an executor, so the event loop keeps serving other coroutines
-  meanwhile. The executor is created once per offloader, not per call; `aclose()` (also called by
+  meanwhile, and returns its result (or raises its error). The executor is created once per offloader, not per call; `aclose()` (also called by
   `async with`) shuts it down, waiting for work still running (`shutdown(wait=True)`) without
-  blocking the event loop while it waits."
+  blocking the event loop while it waits. After that, `run` raises RuntimeError."
 
 Sources are async callables with no arguments, so tests can hand you fakes; nothing here touches the
 network or sleeps.

@@ -7,11 +7,12 @@
   even when the block raises, and never swallows the exception. Exiting a Timer that was never entered
   is a RuntimeError whose message says so ("... without being entered"), and records nothing.
 - `timed(...)` and `atimed(...)`: the same timer with `@contextmanager` / `@asynccontextmanager`.
-- `Pool(factory, size)`: at most `size` resources (size >= 1, else ValueError), created with
-  `factory()` only when needed and reused once released. `with pool.acquire() as resource:` hands
-  one out and always gives it back, even if the block raises. When all `size` are in use, `acquire()`
-  raises `PoolExhaustedError` at once (fail fast; no waiting). If `factory()` raises, the pool is
-  left as it was. `pool.in_use` and `pool.idle` count resources handed out and waiting for reuse.
+- `Pool(factory, size)`: at most `size` resources (an int >= 1; a bool, a str or a float, even 2.0, is
+  not: ValueError naming `size`), created with `factory()` only when needed and reused once released.
+  `with pool.acquire() as resource:` hands one out and always gives it back, even if the block raises.
+  When all `size` are in use, `acquire()` raises `PoolExhaustedError` at once (fail fast; no waiting),
+  its message saying how many are in use. If `factory()` raises, the pool is left as it was.
+  `pool.in_use` and `pool.idle` count resources handed out and waiting for reuse.
 
 Run `dojo check context_managers`; `dojo hint context_managers` when stuck.
 """

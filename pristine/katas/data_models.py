@@ -6,7 +6,8 @@ an order line that cannot hold a bad quantity, and validation of prices arriving
 - `Money(amount, currency)`, a frozen dataclass (the internal value). `amount` must be a Decimal:
   a float is a TypeError whose message says float (1.005 is really 1.00499999...) and shows the fix,
   `Decimal('1.005')`; any other type is a TypeError that names the type it got; NaN/Infinity are
-  ValueError. `currency` is three capital letters (ValueError otherwise).
+  a ValueError saying the amount must be finite. `currency` is three capital letters (a ValueError
+  naming `currency` otherwise).
   The amount is quantised to cents with ROUND_HALF_UP: Decimal("0.125") -> 0.13.
 - `repr(m)` evaluates back to an equal Money (with Money and Decimal in scope); `str(m)` is for people:
   "12.50 EUR". Equal amounts and currencies are equal (Decimal("12.5") == Decimal("12.50")), with equal
@@ -17,8 +18,8 @@ an order line that cannot hold a bad quantity, and validation of prices arriving
   bool) is a TypeError.
 - `LineItem(sku, unit_price, quantity=1)`: uses `__slots__`, so it has no `__dict__` and assigning an
   unknown attribute raises AttributeError. `quantity` is a property whose setter requires an int >= 1
-  (TypeError for non-ints, bool included; ValueError below 1), in the constructor too; a rejected value
-  leaves the old one. `total` is unit_price * quantity.
+  (TypeError for non-ints, bool included; ValueError below 1; both name `quantity`), in the
+  constructor too; a rejected value leaves the old one. `total` is unit_price * quantity.
 - `PriceIn`, a Pydantic model for request bodies: amount > 0 with at most 2 decimal places (12.345 is
   rejected, not rounded), currency matching ^[A-Z]{3}$, unknown fields rejected; `to_money()`.
 

@@ -6,11 +6,11 @@
   measured with `clock()`, even when the call raises.
 - `@retry(max_attempts, exceptions, backoff)` calls the function up to `max_attempts` times while it
   raises one of `exceptions`. After failed attempt n it waits `backoff * 2 ** (n - 1)` seconds through
-  `sleep` (or `await async_sleep` for async functions), never after the last attempt. When attempts
-  run out, the last error is re-raised; an exception not in `exceptions` propagates at once.
-  Defaults: `max_attempts=3`, `exceptions=(Exception,)`, `backoff=0.0` (no wait). When `retry(...)` is
-  called, a ValueError naming the parameter if `max_attempts` is not an int >= 1 (a bool is refused)
-  or `backoff` is negative.
+  `sleep` (or `await async_sleep` for async functions), never after the last attempt. When attempts run
+  out, the last error is re-raised; an exception not in `exceptions` propagates at once. Defaults:
+  `max_attempts=3`, `exceptions=(Exception,)`, `backoff=0.0` (no wait). When `retry(...)` is called, a
+  ValueError naming the parameter if `max_attempts` is not an int >= 1 (a bool, a str or a float, even
+  3.0, is refused) or `backoff` is negative.
 
 Decorated functions keep their `__name__`, `__doc__`, `__wrapped__` and signature, and an async
 function stays an async function: `inspect.iscoroutinefunction(decorated)` is true."

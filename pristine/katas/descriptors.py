@@ -11,10 +11,10 @@ bounds on every assignment, reusable across classes."
 
 - `Validated(kind, min_value=None, max_value=None)`: both bounds inclusive, either optional (equal
   bounds allow exactly that value); min_value > max_value is a ValueError naming `min_value`, at once.
-- Assigning a value that is not an instance of `kind` raises TypeError (and `True` is not an int here);
-  one out of bounds raises ValueError. Both messages name the field as `OrderLine.quantity`; the
-  TypeError names the expected and the received type ("OrderLine.quantity must be int, got str '3'"),
-  the ValueError the bound: "OrderLine.quantity must be >= 1, got 0".
+- Assigning a value that is not an instance of `kind` raises TypeError (and `True` is not an int here,
+  though `Validated(bool)` takes it); one out of bounds raises ValueError. Both messages name the field
+  as `OrderLine.quantity`; the TypeError names the expected and the received type ("OrderLine.quantity
+  must be int, got str '3'"), the ValueError the bound: "OrderLine.quantity must be >= 1, got 0".
 - Reading a field that was never set raises AttributeError naming the field.
 - `OrderLine.quantity` (on the class) returns the descriptor itself.
 - Two OrderLine instances never share a value.

@@ -11,8 +11,9 @@ A log line is `METHOD PATH STATUS DURATION_MS`, e.g. `GET /deals 503 41`.
 - `chunked(iterable, n)`: tuples of `n` consecutive items, the last one shorter if items run out; never
   an empty tuple. Works on infinite iterators. `n < 1` raises ValueError at the call, before any
   iteration, with a message that names n.
-- `parse_requests(lines)`: a `Request` per line; skip blank lines and `#` comments (indented ones too); a malformed line
-  raises ValueError naming its line number (1-based), but only when the pipeline reaches it.
+- `parse_requests(lines)`: a `Request` per line; skip blank lines and `#` comments (indented ones too);
+  a malformed line (not four fields, or a STATUS or DURATION_MS that is not a whole number) raises
+  ValueError naming its line number (1-based), but only when the pipeline reaches it.
 - `server_errors(requests)`: only status 500-599. `paths(requests)`: each request's path.
 - `pipeline(source, *stages)`: feeds source through each stage (a function from iterable to iterable)
   in order. `server_error_paths(path)` composes read_lines, parse_requests, server_errors, paths.

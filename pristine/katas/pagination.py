@@ -4,19 +4,20 @@
 cursor for the public feed, which must stay correct while articles are added and removed."
 
 - `Page[T]`, a generic Pydantic v2 model: `items: list[T]`, `total: int`, `has_more: bool`.
-- `paginate_offset(rows, limit=20, offset=0) -> Page[T]`: the slice, the count of ALL rows, and
-  whether anything follows this page. ValueError, naming `limit` or `offset`, unless limit is an
-  int with 1 <= limit <= MAX_LIMIT and offset an int >= 0 (a bool, a float or a str is not an int).
+- `paginate_offset(rows, limit=20, offset=0) -> Page[T]`: the slice, the count of ALL rows, and whether
+  anything follows this page. ValueError, naming whichever of `limit` and `offset` is wrong, unless
+  limit is an int with 1 <= limit <= MAX_LIMIT and offset an int >= 0 (a bool, a float or a str is not
+  an int).
 - `CursorPage[T]`, also generic: `items: list[T]`, `next_cursor: str | None` (None on the last page).
 - `encode_cursor(row)`: base64url (unpadded) JSON `{"created_at": <ISO 8601>, "id": <int>}`, so a
   cursor holds only letters, digits, `-` and `_`: safe in a query string as it is.
   `decode_cursor(cursor) -> (created_at, id)`: a ValueError whose message says "cursor" for anything
   that is not such a cursor (characters outside base64url, bad JSON, missing or mistyped fields, a
   datetime without a timezone).
-- `paginate_keyset(table, limit=20, cursor=None) -> CursorPage[Row]`: rows ordered by
-  (created_at, id). Each page starts right after the row the cursor names, even if that row has
-  since been deleted, so no row is skipped or repeated while others are inserted or deleted.
-  The last page has `next_cursor=None`, even when the rows divide evenly into pages.
+- `paginate_keyset(table, limit=20, cursor=None) -> CursorPage[Row]` (`limit` checked as above): rows
+  ordered by (created_at, id). Each page starts right after the row the cursor names, even if that row
+  has since been deleted, so no row is skipped or repeated while others are inserted or deleted. The
+  last page has `next_cursor=None`, even when the rows divide evenly into pages.
 
 `Row`, `sort_key` and `Table` (the "database", kept sorted by sort_key) are given.
 

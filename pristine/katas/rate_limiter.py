@@ -6,7 +6,7 @@ front of the app as middleware."
 - `TokenBucketLimiter(rate, burst, clock=time.monotonic)`: `rate` tokens per second, at most `burst`
   tokens per bucket; rate may be fractional (0.25 is one token every 4 s). ValueError, with a message
   that names the parameter (`rate` or `burst`), unless rate > 0 (NaN is refused too) and burst is an
-  int >= 1 (a bool or a float such as 1.5 is not).
+  int >= 1 (a bool or a float such as 1.5 or even 2.0 is not).
 - `hit(key) -> Decision`: one bucket per key, starting full. Refill lazily on each call from
   `clock()` (no timers, never above `burst`), then spend one token if there is a whole one.
   `Decision.remaining` is the whole tokens left; when refused, `retry_after` is the seconds until

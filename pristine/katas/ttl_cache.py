@@ -7,12 +7,13 @@ entries expire, the cache has a size limit, and it must hold up under threads."
   (UTF-8), so raw input such as an email or a prompt never becomes a cache key.
 - `InMemoryBackend(max_entries, clock=time.monotonic)` implements `CacheBackend` (get/set/delete):
   - `set(key, value, ttl)`: the entry lives while `clock() < set_time + ttl`, and is gone from exactly
-    `set_time + ttl`; ttl is in seconds and may be fractional (0.25). ValueError naming `ttl` unless
-    ttl > 0 (so NaN is refused too). When over `max_entries`, evict the least recently used (whether
-    an expired entry goes first instead is up to you).
+    `set_time + ttl`; ttl is in seconds and may be fractional (0.25). ValueError naming `ttl` unless ttl
+    > 0 (so NaN is refused too). A set, new key or overwrite, makes the key most recent. When over
+    `max_entries`, evict the least recently used (whether an expired entry goes first instead is up to
+    you).
   - `get(key)`: the live value or None (a hit makes the key most recent). `delete(key)`: forget it.
-  - ValueError naming `max_entries` if it is not an int >= 1 (1 is valid; bool is not an int here).
-    Every operation is thread safe.
+  - ValueError naming `max_entries` if it is not an int >= 1 (1 is valid; a bool, a str or a float, even
+    2.0, is not). Every operation is thread safe.
 - `TTLCache(backend, prefix, ttl)`: talks to the backend only through `CacheBackend`, with hashed keys.
   - `get_or_load(raw_key, loader)`: cache-aside. Return the cached value; on a miss (or an expired
     entry) call `loader()`, store its result for `ttl` seconds, return it. A hit takes no lock: read

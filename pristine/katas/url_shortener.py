@@ -5,8 +5,8 @@ the redirect down."
 
 - `encode_base62(n)` / `decode_base62(code)` over `ALPHABET` (digits, then A-Z, then a-z), most
   significant digit first: 0 -> "0", 61 -> "z", 62 -> "10". ValueError for a negative number, an empty
-  code or a character outside the alphabet; the message says which (it is "empty", or it quotes the
-  bad character).
+  code or a character outside the alphabet; the message says which (it says "negative" or
+  "empty", or it quotes the bad character).
 - `random_code()`: a random `CODE_LENGTH`-character base62 code (the default `generate_code`), drawn
   from a cryptographically secure source (`secrets`, not the seedable `random` module), so nobody can
   guess the next code.

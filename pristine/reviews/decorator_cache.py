@@ -6,8 +6,9 @@ has looked up. Two things came back from staging: the API docs list `rate` as `w
 another tenant's rates. Review it, then fix it."
 
 Read it as a reviewer first: what does `retry` return, and where does a RateClient keep its cache?
-Then fix this file in place: the same `retry` decorator and `RateClient` API, and a file that
-`dojo lint decorator_cache` passes.
+Then fix this file in place: the same `retry` decorator (`retry()` makes up to 3 calls) and
+`RateClient` API (a `cache` passed in is the one the client uses, so clients can share one on purpose),
+and a file that `dojo lint decorator_cache` passes.
 
 Run `dojo check decorator_cache`; `dojo hint decorator_cache` when stuck.
 """

@@ -6,18 +6,25 @@ X-Forwarded-For." The service runs as four worker processes behind that load bal
 which appends the address it saw to X-Forwarded-For. Review it as you would at work: name every
 problem, say what it breaks in production and how badly, then fix this file in place.
 
-The contract the tests hold you to: over the limit, the answer is 429 with a Retry-After header (whole
-seconds), and the client is served again once those seconds have passed; X-Forwarded-For is believed
-only when the direct peer is one of `trusted_proxies` (then the client is the address the last trusted
-proxy saw); the counts live in a `store`, so the workers can share them (in Redis, say): a store is any
-object with `async def increment(key: str, ttl: float) -> int`, which adds one to the counter at `key`
-(starting from 0 and expiring `ttl` seconds after it was created) and returns the new count. Without a
-store, each app gets its own in-memory one.
+The contract the tests hold you to: over the limit, the answer is 429 with the body {"detail": "too many
+requests"} and a Retry-After header: the whole seconds, rounded up, until the client is served again
+(not more); the client is identified by its address, never by address and port, and a connection with no
+peer address is still served; X-Forwarded-For is believed only when the direct peer is one of
+`trusted_proxies` (then the client is the address the last trusted proxy saw, in X-Forwarded-For as
+proxies write it: one or more header lines of comma-separated hops, with or without spaces); the counts
+live in a `store`, so the workers can share them (in Redis, say): a store is any object with `async def
+increment(key: str, ttl: float) -> int`, which adds one to the counter at `key` (starting from 0 and
+expiring `ttl` seconds after it was created) and returns the new count. Without a store, each app gets
+its own `MemoryStore(clock)`, the in-memory store the fix adds: it follows that contract on `clock`'s
+time (a counter has expired once `ttl` seconds have passed, and then starts again from 0), and it drops
+expired counters now and then, so `len(store)` (how many counters it holds) stays bounded however many
+clients come and go. Anything that is not an HTTP request (the lifespan's startup and shutdown, a
+websocket) passes through the middleware untouched.
 
 Keep the seam the tests use: `create_app(limit=, window=, clock=)` builds the app (GET /ping answers
-{"pong": true}), reading the time from `clock` (seconds, monotonic; the tests pass a fake one). The fix
-adds two keyword arguments: `trusted_proxies` (a collection of IP addresses, empty by default) and
-`store` (None by default).
+{"pong": true}; by default 60 requests per 60 seconds), reading the time from `clock` (seconds,
+monotonic; the tests pass a fake one). The fix adds two keyword arguments: `trusted_proxies` (a
+collection of IP addresses, empty by default) and `store` (None by default).
 
 Run `dojo check rate_limit_middleware` (behaviour) and `dojo lint rate_limit_middleware` (ruff's review
 profile, mypy --strict and the rule pack); `dojo answer rate_limit_middleware` shows the answer key once the tests pass.

@@ -5,8 +5,10 @@ polls it. Support says some jobs stay 'running' forever, with nothing about them
 the UI shows job times off by the user's UTC offset. Review the store, then fix it."
 
 Read it as a reviewer first: what keeps a started job alive, what happens when one raises, and
-what the UI receives as `created_at`. Then fix this file in place: the same `JobStore` API, and a
-file that `dojo lint task_store` passes.
+what the UI receives as `created_at`. Then fix this file in place: the same `JobStore` API (a job
+is "pending" until the loop starts it; a failed job's `error` names the exception's type and message,
+like "ValueError: disk full"; the task running a job is named `job-<id>`, so a task dump says which job
+it is), and a file that `dojo lint task_store` passes.
 
 Run `dojo check task_store`; `dojo hint task_store` when stuck.
 """

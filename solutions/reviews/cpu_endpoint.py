@@ -59,22 +59,20 @@ def create_app(
     executor_factory: Callable[[], Executor] = ProcessPoolExecutor,
     work: Callable[[str, int], str] = stretch,
 ) -> FastAPI:
-    executor: Executor | None = None
+    running: list[Executor] = []  # the app's one executor, from startup to shutdown
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        nonlocal executor
-        executor = executor_factory()
+        running.append(executor_factory())
         try:
             yield
         finally:
+            executor = running.pop()
             # No request is running any more; cancel_futures drops work queued by a client that left.
             executor.shutdown(wait=True, cancel_futures=True)
-            executor = None
 
     async def compute(text: str, rounds: int) -> str:
-        if executor is None:
-            raise RuntimeError("the app has not started: its executor is created in the lifespan")
+        (executor,) = running  # requests are served only while the app runs: exactly one executor
         return await asyncio.get_running_loop().run_in_executor(executor, work, text, rounds)
 
     app = FastAPI(lifespan=lifespan)

@@ -47,6 +47,10 @@ class MemoryStore:
         self._clock = clock
         self._counters: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
 
+    def __len__(self) -> int:
+        """How many counters the store holds, expired ones not yet dropped included."""
+        return len(self._counters)
+
     async def increment(self, key: str, ttl: float) -> int:
         now = self._clock()
         if len(self._counters) >= self.SWEEP_AT:  # drop expired counters now and then, so memory stays bounded

@@ -260,6 +260,15 @@ def test_the_counter_loses_no_update_under_real_threads(threads_switch_constantl
 # ---- CpuOffloader ----
 
 
+def on_the_event_loop() -> bool:
+    """Whether the calling thread is running an asyncio event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class RecordingPool(ThreadPoolExecutor):
     """A thread pool whose workers are called 'offload-...' and which remembers being shut down."""
 
@@ -267,10 +276,12 @@ class RecordingPool(ThreadPoolExecutor):
         super().__init__(max_workers=2, thread_name_prefix="offload")
         self.shutdowns = 0
         self.waited: list[bool] = []
+        self.shut_down_on_the_loop: list[bool] = []
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.shutdowns += 1
         self.waited.append(wait)
+        self.shut_down_on_the_loop.append(on_the_event_loop())
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
@@ -350,6 +361,10 @@ async def test_closing_shuts_the_executor_down(pools: PoolFactory) -> None:
     )
     assert [pool.waited for pool in pools.made] == [[True]], (
         "aclose should wait for work still running (shutdown(wait=True)), off the event loop"
+    )
+    assert [pool.shut_down_on_the_loop for pool in pools.made] == [[False]], (
+        "aclose called shutdown(wait=True) on the event loop's thread: while it waits for running work, no"
+        " other coroutine moves; wait in a worker thread (asyncio.to_thread)"
     )
     with pytest.raises(RuntimeError):
         await offloader.run(divmod, 7, 2)

@@ -129,7 +129,9 @@ class Connections:
         return f"conn-{self.made}"
 
 
-@pytest.mark.parametrize("size", [0, -1, 1.5, True], ids=["zero", "negative", "float", "bool"])
+@pytest.mark.parametrize(
+    "size", [0, -1, 1.5, 2.0, "2", True], ids=["zero", "negative", "float", "whole_float", "str", "bool"]
+)
 def test_pool_rejects_a_size_that_is_not_a_positive_int(size):
     with pytest.raises(ValueError, match="size"):
         Pool(Connections(), size)

@@ -112,7 +112,9 @@ def test_timing_keeps_name_doc_wrapped_and_signature():
 # ---- retry ----
 
 
-@pytest.mark.parametrize("max_attempts", [0, -1, True], ids=["zero", "negative", "bool"])
+@pytest.mark.parametrize(
+    "max_attempts", [0, -1, 2.5, 3.0, "3", True], ids=["zero", "negative", "float", "whole_float", "str", "bool"]
+)
 def test_retry_rejects_fewer_than_one_attempt(max_attempts):
     with pytest.raises(ValueError, match="max_attempts"):
         retry(max_attempts=max_attempts)

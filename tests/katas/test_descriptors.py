@@ -69,7 +69,9 @@ def test_a_value_of_the_wrong_type_is_a_type_error_naming_the_field(value):
     line = order_line_class()(quantity=5)
     with pytest.raises(TypeError, match=r"OrderLine\.quantity") as raised:
         line.quantity = value
-    assert "int" in str(raised.value), f"the message should say an int was expected: {raised.value}"
+    assert "must be int, got" in str(raised.value), (
+        f"the message should say an int was expected, as in 'OrderLine.quantity must be int, got str': {raised.value}"
+    )
     assert type(value).__name__ in str(raised.value), (
         f"the message should say what it got ({type(value).__name__}): {raised.value}"
     )
@@ -135,3 +137,31 @@ def test_a_value_is_accepted_exactly_when_it_is_within_bounds(value):
         with pytest.raises(ValueError, match="quantity"):
             line.quantity = value
         assert line.quantity == 50
+
+
+@pytest.mark.parametrize(
+    ("bounds", "inside", "outside"),
+    [({"min_value": 0}, 0, -1), ({"max_value": 0}, 0, 1), ({"min_value": 0, "max_value": 0}, 0, 1)],
+    ids=["min_zero", "max_zero", "both_zero"],
+)
+def test_a_bound_of_zero_is_a_bound(bounds: dict[str, int], inside: int, outside: int):
+    class Account:
+        balance = Validated(int, **bounds)
+
+    account = Account()
+    account.balance = inside
+    assert account.balance == inside
+    with pytest.raises(ValueError, match=r"Account\.balance"):
+        account.balance = outside  # 0 is falsy, but it is a bound like any other
+
+
+def test_a_bool_field_takes_bools():
+    class Flags:
+        active = Validated(bool)
+
+    flags = Flags()
+    flags.active = True
+    assert flags.active is True, "True is refused only where an int is expected: it is a bool"
+    with pytest.raises(TypeError, match=r"Flags\.active"):
+        flags.active = 1  # type: ignore[assignment]  # the wrong type, on purpose
+

@@ -188,8 +188,8 @@ def test_parse_requests_builds_requests_and_skips_blanks_and_comments():
 
 @pytest.mark.parametrize(
     "bad",
-    ["GET /deals 200", "GET /deals OK 12", "GET /deals 200 12 extra"],
-    ids=["3-fields", "status-not-a-number", "5-fields"],
+    ["GET /deals 200", "GET /deals OK 12", "GET /deals 200 fast", "GET /deals 200 12 extra"],
+    ids=["3-fields", "status-not-a-number", "duration-not-a-number", "5-fields"],
 )
 def test_a_malformed_line_is_a_value_error_naming_its_line_only_when_reached(bad):
     requests = parse_requests(["GET /a 200 1", bad, "GET /b 200 1"])

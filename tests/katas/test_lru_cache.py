@@ -12,7 +12,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from katas.lru_cache import LRUCache
 
 
-@pytest.mark.parametrize("capacity", [0, -1, 2.5, "3", True], ids=["zero", "negative", "float", "str", "bool"])
+@pytest.mark.parametrize(
+    "capacity",
+    [0, -1, 2.5, 2.0, "3", "two", True],
+    ids=["zero", "negative", "float", "whole_float", "str", "word", "bool"],
+)
 def test_rejects_a_capacity_that_is_not_a_positive_int(capacity):
     with pytest.raises(ValueError, match="capacity"):
         LRUCache(capacity)

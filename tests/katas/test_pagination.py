@@ -107,15 +107,19 @@ def test_offset_past_the_end_is_an_empty_page_not_an_error():
 
 
 @pytest.mark.parametrize(
-    ("limit", "offset"),
-    [(0, 0), (-1, 0), (MAX_LIMIT + 1, 0), (2.5, 0), (True, 0), (10, -1), (10, True), (10, 2.5), (10, "3")],
+    ("limit", "offset", "named"),
+    [
+        (0, 0, "limit"), (-1, 0, "limit"), (MAX_LIMIT + 1, 0, "limit"), (2.5, 0, "limit"), (3.0, 0, "limit"),
+        (True, 0, "limit"), (10, -1, "offset"), (10, True, "offset"), (10, 2.5, "offset"), (10, 2.0, "offset"),
+        (10, "3", "offset"),
+    ],
     ids=[
-        "zero_limit", "negative_limit", "limit_over_max", "float_limit", "bool_limit",
-        "negative_offset", "bool_offset", "float_offset", "str_offset",
+        "zero_limit", "negative_limit", "limit_over_max", "float_limit", "whole_float_limit", "bool_limit",
+        "negative_offset", "bool_offset", "float_offset", "whole_float_offset", "str_offset",
     ],
 )
-def test_offset_rejects_a_bad_limit_or_offset(limit, offset):
-    with pytest.raises(ValueError, match=r"limit|offset"):
+def test_offset_rejects_a_bad_limit_or_offset(limit, offset, named):
+    with pytest.raises(ValueError, match=named):
         paginate_offset(list(range(10)), limit=limit, offset=offset)
 
 
@@ -229,7 +233,9 @@ def test_keyset_an_insert_before_the_cursor_does_not_repeat_a_row():
     assert ids(second.items) == [3, 101, 4], f"expected rows 3, 101, 4 after the cursor, got {ids(second.items)}"
 
 
-@pytest.mark.parametrize("limit", [0, MAX_LIMIT + 1], ids=["zero", "over_max"])
+@pytest.mark.parametrize(
+    "limit", [0, MAX_LIMIT + 1, 2.5, 3.0, True], ids=["zero", "over_max", "float", "whole_float", "bool"]
+)
 def test_keyset_rejects_a_bad_limit(limit):
     with pytest.raises(ValueError, match="limit"):
         paginate_keyset(Table([row(1, 0)]), limit=limit)

@@ -36,9 +36,13 @@ def client_for(
         (1, 0, "burst"),
         (1, -2, "burst"),
         (1, 1.5, "burst"),
+        (1, 2.0, "burst"),
         (1, True, "burst"),
     ],
-    ids=["zero_rate", "negative_rate", "nan_rate", "zero_burst", "negative_burst", "float_burst", "bool_burst"],
+    ids=[
+        "zero_rate", "negative_rate", "nan_rate", "zero_burst", "negative_burst", "float_burst", "whole_float_burst",
+        "bool_burst",
+    ],
 )
 def test_rejects_a_rate_or_burst_that_cannot_make_a_bucket(rate, burst, named):
     with pytest.raises(ValueError, match=named):
@@ -202,6 +206,10 @@ async def test_retry_after_is_whole_seconds_rounded_up(rate, expected):
     assert got == expected, (
         f"next token in {1 / rate} s: expected Retry-After: {expected}, got {got!r} "
         "(round up, or a client that waits as told is refused again; never 0)"
+    )
+    body = refused.json()
+    assert body.get("retry_after") == int(expected), (
+        f"the body's retry_after is the header's whole seconds, {expected}; got {body.get('retry_after')!r}"
     )
 
 

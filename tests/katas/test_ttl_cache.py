@@ -86,7 +86,9 @@ def test_make_key_hashes_utf8_and_never_contains_the_raw_input():
 # ---- the in-memory backend ----
 
 
-@pytest.mark.parametrize("max_entries", [0, -1, 2.5, True], ids=["zero", "negative", "float", "bool"])
+@pytest.mark.parametrize(
+    "max_entries", [0, -1, 2.5, 2.0, "2", True], ids=["zero", "negative", "float", "whole_float", "str", "bool"]
+)
 def test_backend_rejects_a_size_that_is_not_a_positive_int(max_entries):
     with pytest.raises(ValueError, match="max_entries"):
         InMemoryBackend(max_entries=max_entries, clock=FakeClock())
@@ -189,6 +191,19 @@ def test_overwriting_a_key_evicts_nothing():
     backend.set("b", "B", ttl=60)
     backend.set("a", "A2", ttl=60)
     assert (backend.get("a"), backend.get("b")) == ("A2", "B"), "two keys fit in max_entries=2"
+
+
+def test_overwriting_a_key_makes_it_most_recent():
+    backend: InMemoryBackend[str] = InMemoryBackend(max_entries=2, clock=FakeClock())
+    backend.set("a", "A", ttl=60)
+    backend.set("b", "B", ttl=60)
+    backend.set("a", "A2", ttl=60)  # a use, like a hit: 'b' is now the least recently used
+    backend.set("c", "C", ttl=60)
+    got = {key: backend.get(key) for key in "abc"}
+    assert got == {"a": "A2", "b": None, "c": "C"}, (
+        f"after set a, set b, set a again, set c (max_entries=2), the backend holds {got}: overwriting 'a' made it"
+        " the most recent, so 'b' is the one to evict"
+    )
 
 
 # ---- cache-aside loading ----

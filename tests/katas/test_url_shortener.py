@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 from starlette.types import Message, Receive, Scope, Send
 
-from katas.url_shortener import ALPHABET, LinkStore, create_app, decode_base62, encode_base62, random_code
+from katas.url_shortener import (
+    ALPHABET,
+    MAX_ATTEMPTS,
+    LinkStore,
+    create_app,
+    decode_base62,
+    encode_base62,
+    random_code,
+)
 
 DOCS = "https://example.com/docs?page=2"
 
@@ -128,6 +136,8 @@ async def test_a_custom_alias_becomes_the_code():
         body = await shorten(client, alias="spring-sale")
         assert (body["code"], body["short_url"]) == ("spring-sale", "http://test/spring-sale")
         assert (await client.get("/spring-sale")).headers["location"] == DOCS
+        for alias in ("abc", "Z" * 32):  # the shortest and the longest an alias may be
+            assert (await shorten(client, alias=alias))["code"] == alias
 
 
 async def test_a_taken_alias_is_409_and_the_first_link_survives():
@@ -152,9 +162,13 @@ async def test_gives_up_with_503_after_a_bounded_number_of_collisions():
     codes = ScriptedCodes(["same000"])
     async with client_for(create_app(generate_code=codes)) as client:
         await shorten(client)
+        before = codes.calls
         response = await client.post("/links", json={"url": "https://example.org/other"})
         assert response.status_code == 503, f"when every attempt collides, answer 503, got {response.status_code}"
-        assert 2 <= codes.calls <= 11, f"{codes.calls} codes drawn: retry a few times, not once and not forever"
+        drawn = codes.calls - before
+        assert 2 <= drawn <= MAX_ATTEMPTS, (
+            f"{drawn} codes drawn: retry a few times, not once, and at most MAX_ATTEMPTS ({MAX_ATTEMPTS}) in all"
+        )
         assert (await client.get("/same000")).headers["location"] == DOCS
 
 
@@ -171,6 +185,7 @@ async def test_gives_up_with_503_after_a_bounded_number_of_collisions():
         {"url": DOCS, "alias": "a b"},
         {"url": DOCS, "alias": "x"},
         {"url": DOCS, "alias": "../admin"},
+        {"url": DOCS, "alias": "a" * 33},
     ],
     ids=[
         "javascript",
@@ -183,6 +198,7 @@ async def test_gives_up_with_503_after_a_bounded_number_of_collisions():
         "alias_with_space",
         "alias_too_short",
         "alias_with_slash",
+        "alias_of_33",
     ],
 )
 async def test_rejects_what_is_not_an_http_url_or_a_valid_alias_with_422(payload):

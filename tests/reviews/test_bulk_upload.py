@@ -13,9 +13,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import Pool
 
 from dojo import testing
+from dojo.testing import count_connections
 from reviews.bulk_upload import Base, Product, create_app
 
 LIMIT = 1024 * 1024  # the documented cap: 1 MiB
@@ -63,6 +63,7 @@ async def post_import(path: Path, content: bytes) -> httpx.Response:
 @pytest.mark.guard
 async def test_imports_a_valid_batch(database):
     batch = [product("A-1"), product("A-2"), product("A-3", description="blue")]
+    del batch[1]["description"]  # optional
     response = await post_import(database, json.dumps(batch).encode())
     assert response.status_code == 200, f"importing 3 valid products answered {response.status_code}: {response.text}"
     assert response.json() == {"imported": 3}
@@ -241,32 +242,8 @@ async def test_products_that_do_not_fit_the_schema_are_a_422_and_nothing_is_writ
     assert count_products(database) == 0, f"an invalid batch stored {stored_skus(database)}"
 
 
-@pytest.fixture
-def connections() -> Iterator[list[int]]:
-    """[opened, closed]: DBAPI connections made and closed by every SQLAlchemy pool during the test."""
-    counts = [0, 0]
-
-    def on_connect(*_: Any) -> None:
-        counts[0] += 1
-
-    def on_close(*_: Any) -> None:
-        counts[1] += 1
-
-    event.listen(Pool, "connect", on_connect)
-    event.listen(Pool, "close", on_close)
-    try:
-        yield counts
-    finally:
-        event.remove(Pool, "connect", on_connect)
-        event.remove(Pool, "close", on_close)
-
-
-async def test_the_app_closes_its_database_connections_when_it_shuts_down(database, connections):
-    response = await post_import(database, json.dumps([product("K-1")]).encode())
+async def test_the_app_closes_its_database_connections_when_it_shuts_down(database):
+    with count_connections() as connections:
+        response = await post_import(database, json.dumps([product("K-1")]).encode())
     assert response.status_code == 200, f"importing one product answered {response.status_code}: {response.text}"
-    opened, closed = connections
-    assert opened >= 1, "expected the app to connect to its database"
-    assert closed == opened, (
-        f"the app opened {opened} database connection(s) and, once it had shut down, had closed {closed}: the"
-        " engine must be disposed when the app shuts down (its lifespan), or its pooled connections outlive it"
-    )
+    connections.assert_all_closed()

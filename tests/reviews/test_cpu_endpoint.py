@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
@@ -78,12 +78,16 @@ def gate() -> Iterator[Gate]:
     gate.released.set()
 
 
-
-
 @pytest.mark.guard
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-async def test_the_default_app_answers_correct_digests():
-    async with serve(create_app()) as client:
+@pytest.mark.parametrize(
+    "executor_factory",
+    # A thread pool too: the same default `work`, computed in this process, where it can be inspected.
+    [ProcessPoolExecutor, lambda: ThreadPoolExecutor(max_workers=2)],
+    ids=["default-process-pool", "thread-pool"],
+)
+async def test_the_default_work_answers_correct_digests(executor_factory):
+    async with serve(create_app(executor_factory=executor_factory)) as client:
         single = await client.post("/digest", json={"text": "hello", "rounds": 1000})
         batch = await client.post("/digests", json={"texts": ["a", "b", "a"], "rounds": 10})
     assert single.status_code == 200, f"POST /digest answered {single.status_code}: {single.text}"

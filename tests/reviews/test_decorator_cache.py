@@ -80,3 +80,29 @@ def test_clients_built_without_a_cache_do_not_share_one():
         "default value of `cache`"
     )
     assert tenant_b_provider.calls == 1, "tenant B's provider was never asked"
+
+
+@pytest.mark.guard
+def test_a_cache_passed_in_is_the_one_used():
+    shared: dict[tuple[str, str], Decimal] = {}
+    first_provider, second_provider = FlakyProvider("1.10"), FlakyProvider("9.99")
+    first, second = RateClient(first_provider, cache=shared), RateClient(second_provider, cache=shared)
+    assert first.rate("EUR", "USD") == Decimal("1.10")
+    assert shared == {("EUR", "USD"): Decimal("1.10")}, f"the cache passed in holds {shared} after one lookup"
+    assert second.rate("EUR", "USD") == Decimal("1.10"), (
+        "a client given a cache must use it: two clients built with the same dict share their rates on purpose"
+    )
+    assert second_provider.calls == 0, "the rate was in the shared cache, yet the second client asked its provider"
+
+
+@pytest.mark.guard
+def test_retry_without_arguments_makes_three_attempts():
+    for failures, answers in ((2, True), (3, False)):
+        provider = FlakyProvider("1.10", failures=failures)
+        fetch = retry()(provider)
+        if answers:
+            assert fetch("EUR", "USD") == Decimal("1.10"), "retry() makes up to 3 calls: 2 drops, then the answer"
+        else:
+            with pytest.raises(ConnectionError):
+                fetch("EUR", "USD")
+        assert provider.calls == 3, f"retry() made {provider.calls} calls for {failures} drops; it makes 3 at most"

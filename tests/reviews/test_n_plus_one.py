@@ -80,6 +80,23 @@ async def test_lists_each_order_with_its_customer_lines_and_total(sessions):
     assert Decimal(first["total"]) == Decimal("13.00"), "total is the sum of quantity * unit_price over the lines"
 
 
+@pytest.mark.guard
+async def test_an_order_without_lines_is_listed_with_a_zero_total(sessions):
+    async with sessions.begin() as session:
+        session.add(Order(customer=Customer(name="new customer"), lines=[]))
+    (order,) = await get_orders(sessions)
+    assert (order["lines"], Decimal(order["total"])) == ([], Decimal(0)), f"an order with no lines answered {order}"
+
+
+@pytest.mark.guard
+async def test_the_app_keeps_its_api_docs(sessions):
+    app = create_app(sessions)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        schema = (await client.get("/openapi.json")).json()
+    assert schema["info"]["title"] == "Back office", f"the API docs are now titled {schema['info']['title']!r}"
+    assert "get" in schema["paths"].get("/orders", {}), f"the API docs list {sorted(schema['paths'])}"
+
+
 async def test_queries_per_request_do_not_grow_with_the_number_of_orders(engine, sessions):
     counts = {}
     seeded = 0

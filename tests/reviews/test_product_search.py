@@ -20,7 +20,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import Pool
 
-from dojo.testing import serve
+from dojo.testing import count_connections, serve
 from reviews.product_search import Base, Product, create_app
 
 PUBLIC_FIELDS = {"id", "name", "category", "price"}
@@ -283,34 +283,10 @@ async def test_items_show_only_public_fields(tmp_path):
         )
 
 
-@pytest.fixture
-def connections() -> Iterator[list[int]]:
-    """[opened, closed]: DBAPI connections made and closed by every SQLAlchemy pool during the test."""
-    counts = [0, 0]
-
-    def on_connect(*_: Any) -> None:
-        counts[0] += 1
-
-    def on_close(*_: Any) -> None:
-        counts[1] += 1
-
-    event.listen(Pool, "connect", on_connect)
-    event.listen(Pool, "close", on_close)
-    try:
-        yield counts
-    finally:
-        event.remove(Pool, "connect", on_connect)
-        event.remove(Pool, "close", on_close)
-
-
 @pytest.mark.guard
-async def test_the_app_closes_its_database_connections_when_it_shuts_down(tmp_path, connections):
+async def test_the_app_closes_its_database_connections_when_it_shuts_down(tmp_path):
     path = make_catalogue(tmp_path / "shop.db", lamps=3, others=3)
-    async with serve(create_app(path)) as client:
-        await client.get("/products/search", params={"q": "lamp"})
-    opened, closed = connections
-    assert opened >= 1, "expected the app to connect to its database"
-    assert closed == opened, (
-        f"the app opened {opened} database connection(s) and, once it had shut down, had closed {closed}: the"
-        " engine must be disposed when the app shuts down (its lifespan), or its pooled connections outlive it"
-    )
+    with count_connections() as connections:
+        async with serve(create_app(path)) as client:
+            await client.get("/products/search", params={"q": "lamp"})
+    connections.assert_all_closed()

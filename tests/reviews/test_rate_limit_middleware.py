@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from starlette.types import Message, Receive, Scope, Send
 
 from dojo import testing
 from dojo.testing import FakeClock
+from reviews import rate_limit_middleware
 from reviews.rate_limit_middleware import create_app
 
 PROXY = "10.0.0.2"  # the load balancer
@@ -151,3 +155,151 @@ async def test_one_client_is_one_host_whatever_port_it_connects_from():
         f"3 requests (limit 2) from 198.51.100.6, each on a new connection (another source port), got {statuses}:"
         " a client is its address, not address and port, or every new connection gets a fresh budget"
     )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("X-Forwarded-For", "192.0.2.{n},198.51.100.31")],
+        [("X-Forwarded-For", "192.0.2.{n} ,  198.51.100.31")],
+        [("X-Forwarded-For", "192.0.2.{n}"), ("X-Forwarded-For", "198.51.100.31")],
+    ],
+    ids=["no-spaces", "odd-spaces", "two-header-lines"],
+)
+async def test_x_forwarded_for_is_read_as_proxies_write_it(headers):
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock(), trusted_proxies={PROXY})
+    statuses = []
+    async with serve(app, PROXY) as client:
+        for n in range(1, 4):
+            sent = [(name, value.format(n=n)) for name, value in headers]
+            statuses.append((await client.get("/ping", headers=sent)).status_code)
+    assert statuses == [200, 200, 429], (
+        f"3 requests from 198.51.100.31 (limit 2), X-Forwarded-For sent as {headers}, got {statuses}: hops are"
+        " separated by commas (spaces around them or not), and a proxy may add its own header line"
+    )
+
+
+async def test_the_429_has_the_error_body_and_the_shortest_retry_after():
+    clock = FakeClock(start=59.5)  # half a second before the window of [0, 60) ends
+    app = create_app(limit=1, window=WINDOW, clock=clock)
+    async with serve(app, "198.51.100.7") as client:
+        await client.get("/ping")
+        over = await client.get("/ping")
+        assert over.status_code == 429, f"the 2nd request of 1 allowed answered {over.status_code} {over.text}"
+        assert over.json() == {"detail": "too many requests"}, f"the 429 answered {over.text}"
+        retry_after = int(over.headers["Retry-After"])
+        clock.advance(retry_after - 1)
+        early = await client.get("/ping")
+    assert early.status_code == 200 or retry_after == 1, (
+        f"Retry-After said {retry_after} s, yet the client was served again after {retry_after - 1} s: Retry-After"
+        " is the whole seconds, rounded up, until the client is served again, not more"
+    )
+    assert retry_after == 1, f"half a second before the window ends, Retry-After is 1 s, not {retry_after} s"
+
+
+@pytest.mark.guard
+async def test_by_default_the_app_allows_60_requests_per_60_seconds():
+    clock = FakeClock(start=0.0)
+    app = create_app(clock=clock)
+    async with serve(app, "198.51.100.8") as client:
+        statuses = [(await client.get("/ping")).status_code for _ in range(61)]
+        clock.advance(60.0)
+        again = (await client.get("/ping")).status_code
+    assert statuses[:60] == [200] * 60, "create_app() without a limit serves 60 requests per window"
+    assert statuses[60] != 200, "the 61st request in 60 s was served: the default limit is 60"
+    assert again == 200, "60 s later, a new window: the client is served again"
+
+
+async def test_a_connection_without_a_peer_address_is_served():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock())
+
+    async def no_peer(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "client": None}, receive, send)  # ASGI allows it: a Unix socket has no peer
+
+    transport = httpx.ASGITransport(app=no_peer, raise_app_exceptions=False)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        statuses = [(await client.get("/ping")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429], (
+        f"3 requests (limit 2) on connections with no peer address got {statuses}: scope['client'] may be None,"
+        " and such requests still count as one client"
+    )
+
+
+@pytest.mark.guard
+async def test_the_lifespan_passes_through_the_middleware():
+    app = create_app(limit=1, window=WINDOW, clock=FakeClock())
+    started: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        started.append("startup")
+        yield
+        started.append("shutdown")
+
+    app.router.lifespan_context = lifespan
+    inbox = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[str] = []
+
+    async def receive() -> Message:
+        return inbox.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message["type"])
+
+    await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"], (
+        f"running the app's lifespan through the middleware sent {sent}: only HTTP requests are counted, anything"
+        " else goes to the app untouched"
+    )
+    assert started == ["startup", "shutdown"]
+
+
+def memory_store(clock: FakeClock) -> Any:
+    """The fix's MemoryStore on `clock` (looked up here, so the flawed file without one fails only these tests)."""
+    store_class = getattr(rate_limit_middleware, "MemoryStore", None)
+    assert store_class is not None, "the fix adds MemoryStore(clock), the in-memory store each app gets by default"
+    return cast("type[Any]", store_class)(clock)
+
+
+async def test_the_memory_store_counts_and_expires_on_its_clock():
+    clock = FakeClock(start=0.0)
+    store = memory_store(clock)
+    counts = [await store.increment("a", ttl=10.0) for _ in range(3)]
+    assert counts == [1, 2, 3], f"three increments of a new counter returned {counts}"
+    clock.advance(9.5)
+    assert await store.increment("a", ttl=10.0) == 4, "9.5 s into a 10 s ttl the counter is still alive"
+    assert await store.increment("b", ttl=10.0) == 1, "each key has its own counter"
+    clock.advance(0.5)  # exactly 10 s after "a" was created
+    restarted = [await store.increment("a", ttl=10.0) for _ in range(2)]
+    assert restarted == [1, 2], (
+        f"once its ttl has passed, a counter starts again from 0 (and lives another ttl); got {restarted}"
+    )
+    assert await store.increment("b", ttl=10.0) == 2, "b was created 0.5 s later: it has not expired"
+
+
+async def test_the_memory_store_drops_expired_counters_and_keeps_live_ones():
+    clock = FakeClock(start=0.0)
+    store = memory_store(clock)
+    assert await store.increment("regular", ttl=1_000_000.0) == 1
+    for n in range(30_000):  # one-off clients, each counter expiring a second after it was made
+        await store.increment(f"one-off:{n}", ttl=1.0)
+        clock.advance(0.5)
+    assert len(store) < 30_000, (
+        f"the store holds {len(store)} counters after 30,000 one-off clients whose counters expired: it must drop"
+        " expired counters now and then, or memory grows with every client ever seen"
+    )
+    assert await store.increment("regular", ttl=1_000_000.0) == 2, "dropping expired counters lost a live one"
+
+
+@pytest.mark.guard
+async def test_a_request_body_reaches_the_app_through_the_middleware():
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock())
+
+    @app.post("/echo")
+    async def echo(request: Request) -> dict[str, str]:
+        return {"body": (await request.body()).decode()}
+
+    async with serve(app, "198.51.100.9") as client:
+        response = await client.post("/echo", content=b"hello")
+    assert response.status_code == 200, f"POST /echo answered {response.status_code} {response.text}"
+    assert response.json() == {"body": "hello"}, "a request the middleware lets through reaches the app whole"

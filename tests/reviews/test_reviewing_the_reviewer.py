@@ -72,8 +72,8 @@ async def test_the_response_is_a_page_with_items_total_limit_offset_and_has_more
 
 @pytest.mark.parametrize(
     ("q", "expected"),
-    [("50%", [1]), ("%", [1]), ("a_b", [3]), ("_", [3]), ("k\\s", [5])],
-    ids=["percent-in-text", "percent-alone", "underscore-in-text", "underscore-alone", "backslash"],
+    [("50%", [1]), ("%", [1]), ("a_b", [3]), ("_", [3]), ("k\\s", [5]), ("back\\", [5])],
+    ids=["percent-in-text", "percent-alone", "underscore-in-text", "underscore-alone", "backslash", "backslash-last"],
 )
 async def test_wildcards_in_the_search_text_match_literally(sessions, q, expected):
     body = await page(sessions, q=q)

@@ -46,6 +46,7 @@ def submit_and_watch(store: JobStore, work) -> tuple[Job, weakref.ref[asyncio.Ta
 async def test_a_successful_job_ends_done_with_its_result():
     store = JobStore()
     job = store.submit(export_report)
+    assert job.status == "pending", f"a job the loop has not started yet is 'pending', not {job.status!r}"
     await settle()
     assert store.get(job.id) is job
     assert (job.status, job.result) == ("done", "report.csv")
@@ -71,6 +72,7 @@ async def test_a_failing_job_is_recorded_as_failed_with_its_error():
     await settle()
     assert job.status == "failed", f"a job whose work raised ValueError ended as {job.status!r}, not 'failed'"
     assert job.error is not None
+    assert "ValueError" in job.error, f"job.error names the exception's type, got {job.error!r}"
     assert "disk full" in job.error, f"job.error should say what went wrong, got {job.error!r}"
     assert job.finished_at is not None, "a failed job has finished too"
 
@@ -96,6 +98,10 @@ async def test_a_running_job_is_not_garbage_collected():
         "keeps weak references to tasks, so whoever calls create_task must keep the task"
     )
     assert job.status == "running"
+    assert task.get_name() == f"job-{job.id}", (
+        f"the task running job {job.id} is named {task.get_name()!r}: name it job-<id>, so a task dump says which"
+        " job is stuck"
+    )
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
