@@ -6,10 +6,7 @@ with one line and a non-zero exit (2 for usage errors, 1 for "not yet").
 
 from __future__ import annotations
 
-import ast
-import difflib
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,22 +17,27 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
-from dojo import capstone, reviews
+from dojo import capstone, history, reviews
 from dojo import state as state_store
+from dojo.briefs import brief as _brief
+from dojo.briefs import bullets
+from dojo.briefs import describe as _describe
+from dojo.commands import program, typed
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.diffs import fold, solution_diff
 from dojo.mutants import MutantError
-from dojo.paths import KitNotFoundError, dojo_command, kit_root, pristine_root, solutions_root
+from dojo.paths import KitNotFoundError, kit_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
-from dojo.workspace import files_in, materialize, pristine_files, reset, syntax_errors
+from dojo.workspace import is_untouched, materialize, reset, syntax_errors
 
 console = Console(highlight=False)
-DOJO = dojo_command()  # `dojo`, `uv run dojo` or `python -m dojo`: what the user can type
+DOJO = program()  # `dojo`, `uv run dojo` or `python -m dojo`: what the user can type
 err = Console(stderr=True, highlight=False)
 app = typer.Typer(
     name="dojo",
@@ -69,36 +71,6 @@ def _exercise(curriculum: Curriculum, slug: str) -> Exercise:
         raise UsageProblem(str(error)) from None
 
 
-def _brief(root: Path, exercise: Exercise) -> str:
-    """The task as the interviewer states it: the stub's module docstring, or for a package exercise
-    (the capstone) the README section whose heading names it ("## Round 3: filters" for round3)."""
-    stub = pristine_root(root) / exercise.path
-    if stub.is_dir():
-        section = _readme_section(stub / "README.md", exercise.slug)
-        if section:
-            return section
-    source = stub / "__init__.py" if stub.is_dir() else stub
-    try:
-        doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8")))
-    except (OSError, SyntaxError):
-        doc = None
-    return doc or exercise.title
-
-
-def _readme_section(readme: Path, slug: str) -> str | None:
-    """The ``## `` section of ``readme`` whose heading, squeezed to ``[a-z0-9]``, starts with the slug's."""
-    try:
-        text = readme.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    wanted = re.sub(r"[^a-z0-9]", "", slug.lower())
-    for section in re.split(r"(?m)^(?=## )", text):
-        heading = section.splitlines()[0] if section.startswith("## ") else ""
-        if heading and re.sub(r"[^a-z0-9]", "", heading[3:].split(":")[0].lower()) == wanted:
-            return section.strip()
-    return None
-
-
 def _materialize(root: Path, curriculum: Curriculum) -> None:
     """Create missing learner files from pristine/ and say so (never overwrites anything)."""
     created = materialize(root, curriculum)
@@ -108,13 +80,6 @@ def _materialize(root: Path, curriculum: Curriculum) -> None:
         err.print(f"[dim]created {', '.join(created)} from pristine/ (it was missing)[/]")
     else:
         err.print(f"[dim]created {len(created)} learner files in katas/ and reviews/ from pristine/[/]")
-
-
-def _describe(exercise: Exercise) -> str:
-    parts = [exercise.kind, exercise.topic, exercise.difficulty]
-    if exercise.timebox_minutes:
-        parts.append(f"{exercise.timebox_minutes} min")
-    return " · ".join(parts)
 
 
 @app.callback(invoke_without_command=True)
@@ -173,14 +138,16 @@ def list_exercises() -> None:
 
 def _print_talking_points(exercise: Exercise) -> None:
     console.print(f"\n[bold green]✔ {exercise.slug} passes.[/] Now say these aloud, as you would to an interviewer:")
-    for point in exercise.talking_points:
-        console.print(f"  • {escape(point)}")
+    console.print(bullets(exercise.talking_points))
 
 
 @app.command()
 def check(
     slug: Annotated[str, typer.Argument(help="an exercise slug, or a group such as 'capstone'")],
     target: Annotated[str, typer.Option(help=f"run against: {', '.join(TARGETS)}")] = "learner",
+    full: Annotated[
+        bool, typer.Option("--full", help="pytest's whole report, and Hypothesis shrinking its examples (slower)")
+    ] = False,
 ) -> None:
     """Run one exercise's tests against your file, with focused output."""
     root, curriculum = _kit()
@@ -190,10 +157,12 @@ def check(
         selected = curriculum.select(slug)
     except CurriculumError as error:
         raise UsageProblem(str(error)) from None
-    raise typer.Exit(_run_check(root, curriculum, selected, target))
+    raise typer.Exit(_run_check(root, curriculum, selected, target, full=full))
 
 
-def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...], target: str) -> int:
+def _run_check(
+    root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...], target: str, full: bool = False
+) -> int:
     # A capstone round counts only with every earlier round, so run those too.
     wanted: list[Exercise] = []
     for exercise in selected:
@@ -209,7 +178,15 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
             err.print("[red]Python cannot read that file yet:[/] fix the line above, then run the check again.")
             return 1
     console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
-    result = run_pytest(root, ["-q", "--no-header", "--tb=short", *selection(wanted)], target=target, capture=False)
+    thorough = ["--tb=long"] if full else []
+    env = {"HYPOTHESIS_PROFILE": "dojo"} if full else None
+    result = run_pytest(
+        root, ["-q", "--no-header", *thorough, *selection(wanted)], target=target, capture=False, extra_env=env
+    )
+    if target == "learner":
+        for exercise in selected:
+            if not is_untouched(root, exercise):
+                history.checked(root, exercise.slug, result.slug_passed(exercise.slug))
     if result.collection_errors:
         err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
         return 1
@@ -225,34 +202,19 @@ def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...
 
 @app.command()
 def watch(
-    slug: Annotated[str | None, typer.Argument(help="exercise to watch; default: your next one")] = None,
+    slug: Annotated[str | None, typer.Argument(help="where to start; default: your next exercise")] = None,
 ) -> None:
-    """Re-run an exercise's tests every time you save (Ctrl-C to stop)."""
-    from watchfiles import watch as watch_files
+    """Walk the curriculum: tests re-run when you save, single keys for hint, next, list, reset, quit."""
+    from dojo.watch import run as watch_loop
 
     root, curriculum = _kit()
     _materialize(root, curriculum)
     if slug is None:
         upcoming = next_exercise(measure(root, curriculum))
-        if upcoming is None:
-            console.print("Every exercise is solved; name one to watch it anyway.")
-            return
-        selected: tuple[Exercise, ...] = (upcoming.exercise,)
+        exercise = upcoming.exercise if upcoming is not None else curriculum.exercises[0]
     else:
-        try:
-            selected = curriculum.select(slug)
-        except CurriculumError as error:
-            raise UsageProblem(str(error)) from None
-    paths = sorted({str((root / e.path).parent if not e.is_package else root / e.path) for e in selected})
-    try:
-        _run_check(root, curriculum, selected, "learner")
-        console.print(f"\n[dim]watching {', '.join(paths)} · Ctrl-C to stop[/]")
-        for _changes in watch_files(*paths, debounce=300, raise_interrupt=False):
-            console.clear()
-            _run_check(root, curriculum, selected, "learner")
-            console.print(f"\n[dim]watching {', '.join(paths)} · Ctrl-C to stop[/]")
-    except KeyboardInterrupt:
-        console.print("\nstopped watching.")
+        exercise = _exercise(curriculum, slug)
+    raise typer.Exit(watch_loop(root, curriculum, exercise))
 
 
 @app.command()
@@ -264,6 +226,7 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
     shown = min(saved.hints.get(slug, 0) + 1, len(exercise.hints))
     saved.hints[slug] = shown
     state_store.save(root, saved)
+    history.hinted(root, slug, shown)
     for number, text in enumerate(exercise.hints[:shown], start=1):
         style = "bold" if number == shown else "dim"
         console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(text)}")
@@ -289,8 +252,11 @@ def reset_exercise(
         if not typer.confirm(f"{warning[0].upper()}{warning[1:]}. Go ahead?", default=False):
             raise typer.Exit(1)
     outcome = reset(root, exercise)
+    history.was_reset(root, exercise.slug)
     if outcome.backup is not None:
         console.print(f"Backed up your work to [bold]{outcome.backup.relative_to(root)}[/]")
+    else:
+        console.print("[dim]Your file was still the untouched stub: nothing to back up.[/]")
     for rel in outcome.removed:
         console.print(f"removed {rel} (it is in the backup)")
     console.print(f"Restored the pristine {', '.join(outcome.restored)}")
@@ -318,23 +284,14 @@ def solution(
             f"[yellow]Note:[/] the reference is the finished {escape(exercise.path)} after the last round of "
             f"'{exercise.group}', so it also shows what later rounds add."
         )
-    shown = False
-    reference_tree = solutions_root(root)
-    # The stub's files and the reference's: a package's reference has modules the starter does not.
-    files = sorted(set(pristine_files(root, exercise)) | set(files_in(reference_tree, exercise)))
-    for rel in files:
-        reference = reference_tree / rel
-        mine = root / rel
-        if not reference.is_file():
-            continue
-        theirs_lines = reference.read_text(encoding="utf-8").splitlines(keepends=True)
-        mine_lines = mine.read_text(encoding="utf-8").splitlines(keepends=True) if mine.is_file() else []
-        diff = "".join(difflib.unified_diff(mine_lines, theirs_lines, f"yours/{rel}", f"reference/{rel}"))
-        if diff:
-            shown = True
-            console.print(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True))
-    if not shown:
+    diff = solution_diff(root, exercise)
+    if not diff:
         console.print("Your files match the reference exactly.")
+    for line in diff:
+        for piece in fold(line, console.width):
+            style = "bold" if piece.startswith(("---", "+++")) else "cyan" if piece.startswith("@@") else ""
+            style = style or ("green" if piece.startswith("+") else "red" if piece.startswith("-") else "")
+            console.print(Text(piece, style=style, no_wrap=True, overflow="crop"))
 
 
 @app.command()
@@ -452,7 +409,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, FileNotFoundError) as error:
-        err.print(f"[red]dojo:[/] {error}")
+        err.print(f"[red]dojo:[/] {escape(typed(str(error)))}")
         sys.exit(2)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.failures import learner_failure
 from dojo.paths import LEARNER_PACKAGES, dojo_command
 from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
 
@@ -29,6 +31,7 @@ GUARD_MARKER = "guard"
 KIT_MARKER = "kit"
 KIT_TESTS = "tests/dojo"
 _STATE_KEY = pytest.StashKey["DojoState"]()
+MESSAGE_LIMIT = 4000  # characters of a failure kept in the --dojo-report file
 
 
 @dataclass
@@ -41,6 +44,8 @@ class DojoState:
     outcomes: dict[str, str] = field(default_factory=dict)
     collection_errors: list[str] = field(default_factory=list)
     item_info: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    hypothesis_ready: bool = False
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -104,7 +109,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{exercise.slug}: {exercise.title}")
     for group in curriculum.groups():
         config.addinivalue_line("markers", f"{group}: every exercise of the {group} group")
-    _configure_hypothesis()
+    if "hypothesis" in sys.modules:  # imported already (a conftest, an in-process run): set it up now
+        _configure_hypothesis(target)
+        config.stash[_STATE_KEY].hypothesis_ready = True
 
 
 def _as_target(name: str) -> Target:
@@ -114,12 +121,44 @@ def _as_target(name: str) -> Target:
     raise pytest.UsageError(f"unknown target {name!r}")
 
 
-def _configure_hypothesis() -> None:
-    from hypothesis import settings
+THOROUGH_PROFILE = "dojo"
+LEARNER_PROFILE = "dojo-learner"
+
+
+def _configure_hypothesis(target: str) -> None:
+    from hypothesis import Phase, settings
 
     # Derandomized everywhere: a learner and CI see the same examples, and a failure reproduces.
-    settings.register_profile("dojo", derandomize=True, deadline=None, database=None, print_blob=False)
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dojo"))
+    settings.register_profile(THOROUGH_PROFILE, derandomize=True, deadline=None, database=None, print_blob=False)
+    # The learner's loop wants the first counterexample now, not the smallest one in 15 seconds:
+    # no shrinking phase. Finding it is unchanged, so the same wrong answers fail; verify and CI,
+    # which run the solutions, pristine and mutant trees (or CI=true), keep the thorough profile.
+    settings.register_profile(
+        LEARNER_PROFILE,
+        parent=settings.get_profile(THOROUGH_PROFILE),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target),
+    )
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    default = LEARNER_PROFILE if target == "learner" and not in_ci else THOROUGH_PROFILE
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default))
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> None:
+    """Load the Hypothesis profile just before the first test module that uses Hypothesis is imported.
+
+    Importing Hypothesis costs about half a second, a third of a one-exercise run, so a run that does
+    not use it never pays; a module's ``settings(...)`` objects inherit the profile loaded when they
+    are created, hence before the import and not after."""
+    state = _state(parent.config)
+    if state.hypothesis_ready:
+        return
+    try:
+        uses = "hypothesis" in module_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        uses = False
+    if uses:
+        _configure_hypothesis(state.target)
+        state.hypothesis_ready = True
 
 
 def _state(config: pytest.Config) -> DojoState:
@@ -209,6 +248,11 @@ def _missing_schema(error: BaseException) -> str | None:
     return None
 
 
+def _learner_first(config: pytest.Config) -> bool:
+    """Learner runs get :func:`learner_failure` reports; ``--tb=long`` (or line/no/native) asks for pytest's own."""
+    return _state(config).target == "learner" and config.getoption("tbstyle") in ("auto", "short")
+
+
 def _exercise_of(item: pytest.Item, state: DojoState) -> Exercise | None:
     slug, _ = state.item_info.get(item.nodeid, (None, False))
     return state.curriculum.get(slug) if slug else None
@@ -227,6 +271,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             exercise = _exercise_of(item, _state(item.config))
             hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
             report.longrepr = f"the database has no {missing} · does one of your migrations create it?{hint}"
+        elif _learner_first(item.config):
+            state = _state(item.config)
+            exercise = _exercise_of(item, state)
+            slug = exercise.slug if exercise else None
+            report.longrepr = learner_failure(excinfo, state.root, state.tree, slug)
         return
     state = _state(item.config)
     where = _learner_frame(excinfo, state)
@@ -254,6 +303,8 @@ class OutcomeRecorder:
         outcomes = self.state.outcomes
         if report.failed:
             outcomes[report.nodeid] = "failed" if report.when == "call" else "error"
+            if self.state.target == "learner":
+                self.state.messages.setdefault(report.nodeid, report.longreprtext[:MESSAGE_LIMIT])
         elif report.skipped and report.nodeid not in outcomes:
             outcomes[report.nodeid] = "skipped"
         elif report.passed and report.when == "call" and report.nodeid not in outcomes:
@@ -266,7 +317,10 @@ class OutcomeRecorder:
         tests = []
         for nodeid, outcome in state.outcomes.items():
             slug, guard = state.item_info.get(nodeid, (None, False))
-            tests.append({"nodeid": nodeid, "slug": slug, "guard": guard, "outcome": outcome})
+            entry: dict[str, object] = {"nodeid": nodeid, "slug": slug, "guard": guard, "outcome": outcome}
+            if nodeid in state.messages:
+                entry["message"] = state.messages[nodeid]
+            tests.append(entry)
         payload = {
             "target": state.target,
             "exitstatus": int(exitstatus),

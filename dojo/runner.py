@@ -26,6 +26,7 @@ class TestOutcome:
     slug: str | None
     guard: bool
     outcome: str  # passed | failed | error | skipped
+    message: str = ""  # a failure as the learner sees it (see dojo.failures)
 
     @property
     def passed(self) -> bool:
@@ -100,7 +101,7 @@ def run_pytest(
         if report.is_file():
             data = json.loads(report.read_text(encoding="utf-8"))
             tests = tuple(
-                TestOutcome(nodeid=t["nodeid"], slug=t["slug"], guard=bool(t["guard"]), outcome=t["outcome"])
+                TestOutcome(t["nodeid"], t["slug"], bool(t["guard"]), t["outcome"], t.get("message", ""))
                 for t in data["tests"]
             )
             errors = tuple(data["collection_errors"])
