@@ -46,6 +46,7 @@ class DojoState:
     item_info: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     hypothesis_ready: bool = False
+    marked_files: frozenset[str] | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,6 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE_KEY] = DojoState(
         root=root, target=target, tree=tree, curriculum=curriculum, report_path=Path(report) if report else None
     )
+    config.stash[_STATE_KEY].marked_files = _marked_test_files(config, config.stash[_STATE_KEY])
+    _redirect_from_subfolder(config, root)
     config.pluginmanager.register(OutcomeRecorder(config.stash[_STATE_KEY]), "dojo-outcomes")
     config.addinivalue_line("markers", f"{GUARD_MARKER}: checks behaviour that already works keeps working")
     config.addinivalue_line("markers", f"{KIT_MARKER}: a test of the kit's own tooling, not an exercise")
@@ -172,8 +175,44 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"dojo target: {state.target} ({state.tree}) · reproduce with: pytest --target {state.target}"
 
 
+_SLUG_EXPRESSION = re.compile(r"\s*\w+(?:\s+or\s+\w+)*\s*")
+
+
+def _marked_test_files(config: pytest.Config, state: DojoState) -> frozenset[str] | None:
+    """For ``-m lru_cache`` (or ``-m "a or b"``, or a group): the only test files worth collecting."""
+    expression = str(config.getoption("markexpr") or "")
+    if not _SLUG_EXPRESSION.fullmatch(expression):
+        return None
+    files: set[str] = set()
+    for name in expression.split(" or "):
+        try:
+            files.update(test for exercise in state.curriculum.select(name.strip()) for test in exercise.tests)
+        except CurriculumError:
+            return None  # guard, kit, or a word pytest will reject: collect as usual
+    return frozenset(files)
+
+
+def _redirect_from_subfolder(config: pytest.Config, root: Path) -> None:
+    """``pytest`` with no arguments in ``katas/`` would collect the learner's modules and find no tests:
+    run the tests of that folder's exercises instead (``tests/katas``), or the whole suite."""
+    here = config.invocation_params.dir.resolve()
+    if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR or here == root:
+        return
+    rel = _relative(here, root)
+    if rel is None or rel == "tests" or rel.startswith("tests/"):
+        return
+    first = rel.split("/", 1)[0]
+    tests = root / "tests" / first if first in LEARNER_PACKAGES and (root / "tests" / first).is_dir() else root / "tests"
+    config.args = [str(tests)]
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     state = _state(config)
+    wanted = state.marked_files
+    if wanted is not None and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        rel = _relative(collection_path, state.root)
+        if rel is not None and rel.startswith("tests/") and rel not in wanted:
+            return True  # another exercise's file: -m would deselect all of it, so do not even import it
     if state.target != "learner":
         return None
     kit_dir = state.root / KIT_TESTS
@@ -286,6 +325,41 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     what = f" ({detail})" if detail else ""
     hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
     report.longrepr = f"not implemented yet: {where[0]}:{where[1]}{what} · open it and replace the TODO{hint}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> Generator[None, None, None]:
+    """One line per exercise that ran, on the learner's target (passed, failing, or not started),
+    after pytest's own summary so that it is what the learner reads last."""
+    yield
+    from dojo.workspace import is_untouched
+
+    state = _state(config)
+    if state.target != "learner":
+        return
+    ran: dict[str, list[str]] = {}
+    for nodeid, outcome in state.outcomes.items():
+        slug, _guard = state.item_info.get(nodeid, (None, False))
+        if slug is not None:
+            ran.setdefault(slug, []).append(outcome)
+    if not ran:
+        return
+    terminalreporter.write_sep("-", "your exercises")
+    width = max(len(slug) for slug in ran)
+    for exercise in state.curriculum:
+        outcomes = ran.get(exercise.slug)
+        if outcomes is None:
+            continue
+        passing = outcomes.count("passed")
+        if passing == len(outcomes) and exercise.slug not in state.collection_errors:
+            terminalreporter.write_line(f"✔ {exercise.slug:<{width}}  passed", green=True)
+        elif is_untouched(state.root, exercise):
+            terminalreporter.write_line(f"· {exercise.slug:<{width}}  not started ({exercise.path})")
+        else:
+            line = f"✗ {exercise.slug:<{width}}  failing: {passing} of {len(outcomes)} tests pass"
+            terminalreporter.write_line(line, yellow=True)
 
 
 class OutcomeRecorder:
