@@ -17,7 +17,6 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
 from rich.text import Text
 
 from dojo import capstone, history, reviews
@@ -52,7 +51,16 @@ STATUS_STYLE = {
     Status.IN_PROGRESS: "[yellow]… in progress[/]",
     Status.NOT_STARTED: "[dim]· not started[/]",
     Status.BLOCKED: "[cyan]✔ passes[/] [dim](an earlier round is open)[/]",
+    Status.TESTS_MODIFIED: "[red]✗ tests modified[/]",
 }
+MARKS = {
+    Status.SOLVED: "[green]✔[/]",
+    Status.IN_PROGRESS: "[yellow]…[/]",
+    Status.NOT_STARTED: "[dim]·[/]",
+    Status.BLOCKED: "[cyan]✔[/]",
+    Status.TESTS_MODIFIED: "[red]✗[/]",
+}
+KIND_HEADINGS = {"kata": "katas", "review": "code reviews", "capstone": "capstone rounds"}
 
 
 class UsageProblem(Exception):
@@ -82,8 +90,21 @@ def _materialize(root: Path, curriculum: Curriculum) -> None:
         err.print(f"[dim]created {len(created)} learner files in katas/ and reviews/ from pristine/[/]")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        console.print(f"Backend Dojo {version('backend-dojo')}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def overview(ctx: typer.Context) -> None:
+def overview(
+    ctx: typer.Context,
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="print the kit's version")
+    ] = False,
+) -> None:
     """Show your progress and the next exercise (run with no command)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -100,6 +121,7 @@ def overview(ctx: typer.Context) -> None:
         f"[green]{solved} solved[/] · [yellow]{counts[Status.IN_PROGRESS] + counts[Status.BLOCKED]} in progress[/]"
         f" · [dim]{counts[Status.NOT_STARTED]} not started[/]"
     )
+    _warn_modified_tests(root, progress)
     upcoming = next_exercise(progress)
     if upcoming is None:
         console.print(f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself.")
@@ -125,15 +147,36 @@ def list_exercises() -> None:
     root, curriculum = _kit()
     with console.status("checking your exercises..."):
         progress = measure(root, curriculum)
-    table = Table(show_lines=False)
-    for column in ("#", "exercise", "title", "kind · topic · level", "status"):
-        table.add_column(column)
+    width = max(len(item.exercise.slug) for item in progress)
+    kind = None
     for index, item in enumerate(progress, start=1):
-        status = STATUS_STYLE[item.status]
-        if item.status is Status.IN_PROGRESS and item.total:
-            status += f" [dim]{item.passed}/{item.total}[/]"
-        table.add_row(str(index), item.exercise.slug, item.exercise.title, _describe(item.exercise), status)
-    console.print(table)
+        exercise = item.exercise
+        if exercise.kind != kind:
+            kind = exercise.kind
+            console.print(f"[bold]{KIND_HEADINGS.get(kind, kind)}[/]")
+        note = f" [yellow]{item.passed}/{item.total}[/]" if item.status is Status.IN_PROGRESS and item.total else ""
+        if item.status is Status.TESTS_MODIFIED:
+            note = " [red]tests modified: not counted[/]"
+        line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} {escape(exercise.title)}")
+        line.append_text(Text.from_markup(note))
+        line.truncate(console.width, overflow="ellipsis")
+        console.print(line, no_wrap=True, overflow="ellipsis")
+    console.print(
+        "[dim]✔ solved   … in progress (tests passing)   · not started   ✗ tests modified[/]\n"
+        f"[dim]{DOJO} watch SLUG starts the loop there; {DOJO} check SLUG runs one.[/]"
+    )
+    _warn_modified_tests(root, progress)
+
+
+def _warn_modified_tests(root: Path, progress: list[ExerciseProgress]) -> None:
+    from dojo.checksums import restore_command
+
+    tampered = [file for item in progress for file in item.modified_tests]
+    if tampered:
+        err.print(
+            f"[red]Edited tests do not count:[/] {', '.join(tampered)} differ from the kit's. "
+            f"Put them back with: {escape(restore_command(root, tampered))}"
+        )
 
 
 def _print_talking_points(exercise: Exercise) -> None:
@@ -260,6 +303,35 @@ def reset_exercise(
     for rel in outcome.removed:
         console.print(f"removed {rel} (it is in the backup)")
     console.print(f"Restored the pristine {', '.join(outcome.restored)}")
+
+
+@app.command()
+def restore(
+    slug: Annotated[str, typer.Argument(help="exercise slug")],
+    number: Annotated[int | None, typer.Argument(help="which backup (1 is the newest); omit to list them")] = None,
+) -> None:
+    """List an exercise's backups, or put one back (your current file is backed up first)."""
+    from dojo.backups import list_backups
+    from dojo.backups import restore as restore_backup
+
+    root, curriculum = _kit()
+    exercise = _exercise(curriculum, slug)
+    found = list_backups(root, exercise)
+    if not found:
+        raise UsageProblem(f"{slug} has no backups yet: `{DOJO} reset {slug}` makes one before it restores the stub")
+    if number is None:
+        for index, item in enumerate(found, start=1):
+            console.print(f"{index:>3}  {item.taken:%Y-%m-%d %H:%M:%S} UTC  {', '.join(item.files)}")
+        console.print(f"[dim]Put one back with: {DOJO} restore {slug} NUMBER (your current file is backed up first)[/]")
+        return
+    if not 1 <= number <= len(found):
+        raise UsageProblem(f"{slug} has backups 1 to {len(found)}, not {number}: `{DOJO} restore {slug}` lists them")
+    outcome = restore_backup(root, exercise, found[number - 1])
+    if outcome.backup_of_current is not None:
+        console.print(f"Backed up your current work to [bold]{outcome.backup_of_current.relative_to(root)}[/]")
+    for rel in outcome.removed:
+        console.print(f"removed {rel} (it is in that backup)")
+    console.print(f"Restored {', '.join(outcome.restored)} from {found[number - 1].taken:%Y-%m-%d %H:%M:%S} UTC")
 
 
 @app.command()
@@ -400,12 +472,32 @@ def verify_command(
     raise typer.Exit(0 if report.ok else 1)
 
 
+@app.command(hidden=True)
+def checksums(write: Annotated[bool, typer.Option("--write", help="rewrite the manifest")] = False) -> None:
+    """Maintainers: check (or --write) tests/SHA256SUMS, the shipped tests' checksums."""
+    from dojo import checksums as manifest
+
+    root, curriculum = _kit()
+    text = manifest.render(root, curriculum)
+    if write:
+        (root / manifest.MANIFEST).write_text(text, encoding="utf-8")
+        console.print(f"wrote {manifest.MANIFEST}")
+    elif (root / manifest.MANIFEST).is_file() and (root / manifest.MANIFEST).read_text(encoding="utf-8") == text:
+        console.print(f"{manifest.MANIFEST} matches the tests")
+    else:
+        err.print(f"{manifest.MANIFEST} is stale: run `{DOJO} checksums --write` after changing a test")
+        raise typer.Exit(1)
+
+
 capstone.register(app)
 reviews.register(app)
 
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line on stderr."""
+    from dojo import help as help_screens
+
+    help_screens.install()
     try:
         app(standalone_mode=True)
     except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, FileNotFoundError) as error:

@@ -25,6 +25,7 @@ MARK = {
     Status.IN_PROGRESS: "[yellow]…[/]",
     Status.NOT_STARTED: "[dim]·[/]",
     Status.BLOCKED: "[cyan]✔[/]",
+    Status.TESTS_MODIFIED: "[red]✗[/]",
 }
 CLEAR = "\x1b[H\x1b[2J\x1b[3J"
 
@@ -75,6 +76,8 @@ def _status(session: Session) -> str:
         return "[cyan]running the tests…[/]"
     if check is None:
         return "[dim]not run yet[/]"
+    if session.status_of(session.exercise) is Status.TESTS_MODIFIED:
+        return "[red]✗ tests modified[/]: edited tests do not count (l lists; `dojo list` says how to restore)"
     if check.passed:
         return f"[bold green]✔ passes[/] ({check.passing}/{check.total} tests)"
     if session.services.untouched(session.exercise):

@@ -76,18 +76,16 @@ class Kit:
         if result.collection_errors:
             tail = "\n".join(result.output.strip().splitlines()[-12:])
             failures = (Failure("the tests could not be collected", tail), *failures)
-        self._remember(exercise, result.for_slug(exercise.slug), passed)
+        own = result.for_slug(exercise.slug)
+        self._remember(exercise, sum(test.passed for test in own), len(own), passed)
         return Check(passed, sum(test.passed for test in mine), len(mine), failures)
 
-    def _remember(self, exercise: Exercise, tests: tuple[object, ...], passed: bool) -> None:
+    def _remember(self, exercise: Exercise, passing: int, total: int, passed: bool) -> None:
         if not is_untouched(self.root, exercise):
             history.checked(self.root, exercise.slug, passed)
         # The same cache `dojo list` reads, so moving on does not run this exercise again.
         saved = state_store.load(self.root)
-        total = len(tests)
-        saved.results[exercise.slug] = state_store.CachedResult(
-            fingerprint(self.root, exercise), total if passed else 0, total
-        )
+        saved.results[exercise.slug] = state_store.CachedResult(fingerprint(self.root, exercise), passing, total)
         state_store.save(self.root, saved)
 
     def hints_seen(self, exercise: Exercise) -> int:
