@@ -171,7 +171,7 @@ def _state(config: pytest.Config) -> DojoState:
 def pytest_report_header(config: pytest.Config) -> str:
     state = _state(config)
     if state.target == "learner":
-        return "dojo target: learner (your files in katas/ and reviews/) · reference: pytest --target solutions"
+        return "dojo target: learner (your katas/ and reviews/) · the reference: --target solutions"
     return f"dojo target: {state.target} ({state.tree}) · reproduce with: pytest --target {state.target}"
 
 
