@@ -18,7 +18,8 @@ WRONG = "def add(a: int, b: int) -> int:\n    return a - b\n"
 
 
 def _history(root: Path) -> dict[str, dict[str, object]]:
-    return json.loads((root / ".dojo" / "history.json").read_text())
+    records: dict[str, dict[str, object]] = json.loads((root / ".dojo" / "history.json").read_text())
+    return records
 
 
 def test_the_shipped_checksums_match_the_tests():
