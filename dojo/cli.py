@@ -28,6 +28,7 @@ from dojo.commands import program, typed
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.diffs import fold, solution_diff
+from dojo.inprocess import run_pytest_here
 from dojo.mutants import MutantError
 from dojo.paths import KitNotFoundError, kit_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
@@ -200,11 +201,16 @@ def check(
         selected = curriculum.select(slug)
     except CurriculumError as error:
         raise UsageProblem(str(error)) from None
-    raise typer.Exit(_run_check(root, curriculum, selected, target, full=full))
+    raise typer.Exit(_run_check(root, curriculum, selected, target, full=full, once=True))
 
 
 def _run_check(
-    root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...], target: str, full: bool = False
+    root: Path,
+    curriculum: Curriculum,
+    selected: tuple[Exercise, ...],
+    target: str,
+    full: bool = False,
+    once: bool = False,
 ) -> int:
     # A capstone round counts only with every earlier round, so run those too.
     wanted: list[Exercise] = []
@@ -222,10 +228,12 @@ def _run_check(
             return 1
     console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
     thorough = ["--tb=long"] if full else []
-    env = {"HYPOTHESIS_PROFILE": "dojo"} if full else None
-    result = run_pytest(
-        root, ["-q", "--no-header", *thorough, *selection(wanted)], target=target, capture=False, extra_env=env
-    )
+    env = {"HYPOTHESIS_PROFILE": "dojo"} if full else {}
+    arguments = ["-q", "--no-header", *thorough, *selection(wanted)]
+    if once:
+        result = run_pytest_here(root, arguments, target=target, extra_env=env)
+    else:  # a loop (drill): a child per run, so that each run imports the file as it is now
+        result = run_pytest(root, arguments, target=target, capture=False, extra_env=env)
     if target == "learner":
         for exercise in selected:
             if not is_untouched(root, exercise):

@@ -209,10 +209,14 @@ def _redirect_from_subfolder(config: pytest.Config, root: Path) -> None:
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     state = _state(config)
     wanted = state.marked_files
-    if wanted is not None and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
-        rel = _relative(collection_path, state.root)
-        if rel is not None and rel.startswith("tests/") and rel not in wanted:
-            return True  # another exercise's file: -m would deselect all of it, so do not even import it
+    rel = _relative(collection_path, state.root) if wanted is not None else None
+    if wanted is not None and rel is not None and rel.startswith("tests/"):
+        # Another exercise's file or folder: -m would deselect all of it, so do not even import it
+        # (nor the folder's conftest.py: the capstone's imports SQLAlchemy and FastAPI).
+        if collection_path.is_dir() and not any(test.startswith(rel + "/") for test in wanted):
+            return True
+        if collection_path.suffix == ".py" and collection_path.name.startswith("test_") and rel not in wanted:
+            return True
     if state.target != "learner":
         return None
     kit_dir = state.root / KIT_TESTS

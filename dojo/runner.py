@@ -96,20 +96,23 @@ def run_pytest(
             stderr=subprocess.STDOUT if capture else None,
             check=False,
         )
-        tests: tuple[TestOutcome, ...] = ()
-        errors: tuple[str, ...] = ()
-        if report.is_file():
-            data = json.loads(report.read_text(encoding="utf-8"))
-            tests = tuple(
-                TestOutcome(t["nodeid"], t["slug"], bool(t["guard"]), t["outcome"], t.get("message", ""))
-                for t in data["tests"]
-            )
-            errors = tuple(data["collection_errors"])
-        elif completed.returncode not in (0, 1, 5):
-            errors = (f"pytest exited with status {completed.returncode} before reporting",)
-        return RunResult(
-            exitstatus=completed.returncode, tests=tests, collection_errors=errors, output=completed.stdout or ""
+        return read_report(report, completed.returncode, completed.stdout or "")
+
+
+def read_report(report: Path, exitstatus: int, output: str) -> RunResult:
+    """The outcomes a run wrote to its ``--dojo-report`` file (none, and why, when it wrote none)."""
+    tests: tuple[TestOutcome, ...] = ()
+    errors: tuple[str, ...] = ()
+    if report.is_file():
+        data = json.loads(report.read_text(encoding="utf-8"))
+        tests = tuple(
+            TestOutcome(t["nodeid"], t["slug"], bool(t["guard"]), t["outcome"], t.get("message", ""))
+            for t in data["tests"]
         )
+        errors = tuple(data["collection_errors"])
+    elif exitstatus not in (0, 1, 5):
+        errors = (f"pytest exited with status {exitstatus} before reporting",)
+    return RunResult(exitstatus=exitstatus, tests=tests, collection_errors=errors, output=output)
 
 
 def exercise_passes(root: Path, exercise: Exercise) -> bool:
