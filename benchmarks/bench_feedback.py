@@ -106,8 +106,9 @@ def _yardstick(folder: Path, test: str) -> Path:
 
 
 def _env(root: Path) -> dict[str, str]:
-    env = {**os.environ, "DOJO_ROOT": str(root), "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    for name in ("CI", "DOJO_TARGET", "HYPOTHESIS_PROFILE"):
+    env = {**os.environ, "DOJO_ROOT": str(root), "NO_COLOR": "1"}
+    # A learner's shell: no CI, no target override, bytecode caching on (as Python's default).
+    for name in ("CI", "DOJO_TARGET", "HYPOTHESIS_PROFILE", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
     return env
 
