@@ -128,6 +128,7 @@ def overview(
         console.print(f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself.")
         return
     exercise = upcoming.exercise
+    history.seen(root, exercise.slug)
     console.print()
     console.print(
         Panel(
@@ -155,17 +156,16 @@ def list_exercises() -> None:
         if exercise.kind != kind:
             kind = exercise.kind
             console.print(f"[bold]{KIND_HEADINGS.get(kind, kind)}[/]")
-        note = f" [yellow]{item.passed}/{item.total}[/]" if item.status is Status.IN_PROGRESS and item.total else ""
-        if item.status is Status.TESTS_MODIFIED:
-            note = " [red]tests modified: not counted[/]"
-        line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} {escape(exercise.title)}")
-        line.append_text(Text.from_markup(note))
+        status = item.status.value if item.status is not Status.BLOCKED else "passes"
+        if item.status is Status.IN_PROGRESS and item.total:
+            status += f" {item.passed}/{item.total}"
+        style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(item.status, "dim")
+        line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} ")
+        line.append(f"{status} ".ljust(18), style=style)
+        line.append(exercise.title, style="dim")
         line.truncate(console.width, overflow="ellipsis")
         console.print(line, no_wrap=True, overflow="ellipsis")
-    console.print(
-        "[dim]✔ solved   … in progress (tests passing)   · not started   ✗ tests modified[/]\n"
-        f"[dim]{DOJO} watch SLUG starts the loop there; {DOJO} check SLUG runs one.[/]"
-    )
+    console.print(f"[dim]{DOJO} watch SLUG starts the loop there; {DOJO} check SLUG runs one exercise.[/]")
     _warn_modified_tests(root, progress)
 
 
@@ -280,7 +280,7 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
     history.hinted(root, slug, shown)
     for number, text in enumerate(exercise.hints[:shown], start=1):
         style = "bold" if number == shown else "dim"
-        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(text)}")
+        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(typed(text))}")
     if shown == len(exercise.hints):
         console.print(f"[dim]That was the last hint. `{DOJO} solution {slug} --peek` shows the reference.[/]")
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dojo.briefs import bullets, describe
-from dojo.commands import command
+from dojo.commands import command, typed
 from dojo.diffs import fold
 from dojo.progress import Status
 from dojo.watch.session import Panel, Question, Session, View
@@ -114,7 +114,7 @@ def _body(session: Session) -> list[RenderableType]:
         shown = session.services.hints_seen(exercise)
         for number, hint in enumerate(exercise.hints[:shown], start=1):
             style = "bold" if number == shown else "dim"
-            parts.append(Text.assemble((f"hint {number}/{len(exercise.hints)}: ", style), hint))
+            parts.append(Text.assemble((f"hint {number}/{len(exercise.hints)}: ", style), typed(hint)))
     if session.panel is Panel.SOLUTION:
         if not session.solution:
             parts.append("Your files match the reference exactly.")

@@ -6,7 +6,7 @@ run the real thing end to end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -52,6 +52,7 @@ class Kit:
 
     root: Path
     curriculum: Curriculum
+    _briefs: dict[str, str] = field(default_factory=dict)
 
     def progress(self) -> list[ExerciseProgress]:
         return measure(self.root, self.curriculum)
@@ -60,8 +61,11 @@ class Kit:
         return is_untouched(self.root, exercise)
 
     def brief(self, exercise: Exercise) -> str:
-        history.seen(self.root, exercise.slug)
-        return brief(self.root, exercise)
+        # Asked on every redraw: read the stub and record the first sighting once per exercise.
+        if exercise.slug not in self._briefs:
+            history.seen(self.root, exercise.slug)
+            self._briefs[exercise.slug] = brief(self.root, exercise)
+        return self._briefs[exercise.slug]
 
     def check(self, exercise: Exercise) -> Check:
         # A capstone round counts only with every earlier round, so run those too.
