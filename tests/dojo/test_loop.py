@@ -28,9 +28,26 @@ def test_the_shipped_checksums_match_the_tests():
     assert manifest == render_checksums(root, load_curriculum(root)), "run `uv run dojo checksums --write`"
 
 
+PROPERTY_TEST = """
+
+from hypothesis import given, strategies as st
+
+
+@given(st.integers(), st.integers())
+def test_adds_any_two_numbers(a, b):
+    assert add(a, b) == a + b, f"add({a}, {b}) should be {a + b}"
+"""
+
+
+def _section(output: str, test: str) -> list[str]:
+    return output.split(f" {test} _", 1)[1].split("\n", 1)[1].split("\n___", 1)[0].strip().splitlines()
+
+
 def test_a_failure_shows_the_tests_message_first_and_pytest_ends_with_one_line_per_exercise(mini_kit):
     run_dojo(mini_kit)
     (mini_kit / "katas" / "adder.py").write_text(WRONG)
+    with (mini_kit / "tests" / "katas" / "test_adder.py").open("a") as tests:
+        tests.write(PROPERTY_TEST)
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
     env.pop("CI", None)
     # From katas/, as a learner might: it runs the katas' tests instead of finding none.
@@ -39,13 +56,17 @@ def test_a_failure_shows_the_tests_message_first_and_pytest_ends_with_one_line_p
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert run.returncode == 1, run.stdout + run.stderr
-    section = run.stdout.split(" test_adds_small_numbers _", 1)[1].split("\n", 1)[1].split("\n___", 1)[0]
-    lines = section.strip().splitlines()
-    assert lines[0] == "assert -1 == 5", section
-    assert "site-packages" not in section
-    assert len(lines) <= 15
-    assert all(len(line) <= 80 for line in lines)
-    assert run.stdout.rstrip().splitlines()[-2] == "✗ adder  failing: 0 of 2 tests pass"
+    lines = _section(run.stdout, "test_adds_small_numbers")
+    assert lines[0] == "assert -1 == 5", lines
+    # Through Hypothesis: its own frames are hidden, the test's message comes first, then the example.
+    found = _section(run.stdout, "test_adds_any_two_numbers")
+    assert found[0].startswith("add("), found
+    assert any(line.startswith(("Failing test case", "Falsifying example")) for line in found), found
+    for section in (lines, found):
+        assert not [line for line in section if "site-packages" in line or "hypothesis/" in line]
+        assert len(section) <= 15
+        assert all(len(line) <= 80 for line in section)
+    assert run.stdout.rstrip().splitlines()[-2] == "✗ adder  failing: 0 of 3 tests pass"
 
 
 def test_reset_keeps_the_history_and_skips_backing_up_an_untouched_stub(mini_kit):
