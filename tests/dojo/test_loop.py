@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,9 @@ def test_adds_any_two_numbers(a, b):
 
 
 def _section(output: str, test: str) -> list[str]:
-    return output.split(f" {test} _", 1)[1].split("\n", 1)[1].split("\n___", 1)[0].strip().splitlines()
+    """The report pytest prints under a failing test's ``___ name ___`` header, up to the next header."""
+    body = output.split(f" {test} _", 1)[1].split("\n", 1)[1]
+    return re.split(r"\n(?:___|===)", body, maxsplit=1)[0].strip().splitlines()
 
 
 def test_a_failure_shows_the_tests_message_first_and_pytest_ends_with_one_line_per_exercise(mini_kit):
