@@ -141,11 +141,11 @@ def _body(session: Session) -> list[RenderableType]:
 
 
 def _listing(session: Session) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True, overflow="ellipsis")
     rows = list(session.curriculum)
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(width=1, no_wrap=True)
+    table.add_column(min_width=2 + max(len(e.slug) for e in rows), no_wrap=True)
+    table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     # Keep the cursor in view: show the window of rows around it that fits.
     room = max(3, session.rows - 6)
     start = max(0, min(session.cursor - room // 2, len(rows) - room))
