@@ -12,6 +12,7 @@ from pathlib import Path
 from dojo.checksums import render as render_checksums
 from dojo.curriculum import load as load_curriculum
 from dojo.paths import kit_root
+from dojo.progress import ExerciseProgress, Status, next_exercise
 from tests.dojo.conftest import run_dojo
 
 SOLVED = "def add(a: int, b: int) -> int:\n    return a + b\n"
@@ -137,3 +138,35 @@ def test_commands_in_briefs_and_errors_run_as_typed_under_uv(mini_kit):
         check=False,
     )
     assert "`uv run dojo list` shows them all" in run.stderr
+
+
+def test_the_next_suggestion_prefers_work_in_progress():
+    curriculum = load_curriculum(kit_root())
+    first, second, third = curriculum.exercises[:3]
+    progress = [
+        ExerciseProgress(first, Status.NOT_STARTED),
+        ExerciseProgress(second, Status.SOLVED),
+        ExerciseProgress(third, Status.IN_PROGRESS, 2, 5),
+    ]
+    upcoming = next_exercise(progress)
+    assert upcoming is not None
+    assert upcoming.exercise == third
+    upcoming = next_exercise(progress[:2])
+    assert upcoming is not None
+    assert upcoming.exercise == first
+
+
+def test_pytest_m_slug_collects_only_that_exercises_file():
+    root = kit_root()
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("DOJO_ROOT", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "--target", "solutions",
+         "-m", "lru_cache"],
+        cwd=root, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    collected = [line for line in run.stdout.splitlines() if "::" in line]
+    assert collected
+    assert {line.split("::", 1)[0] for line in collected} == {"tests/katas/test_lru_cache.py"}
+    assert "deselected" not in run.stdout, "other exercises' files are not even collected"
