@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from rich.table import Table
 from dojo.commands import typed
 from dojo.curriculum import Exercise
 from dojo.paths import pristine_root
+from dojo.readme import readme_section
 
 
 def brief(root: Path, exercise: Exercise) -> str:
@@ -20,7 +20,7 @@ def brief(root: Path, exercise: Exercise) -> str:
     heading names it ("## Round 3: filters" for round3); commands in it run as typed."""
     stub = pristine_root(root) / exercise.path
     if stub.is_dir():
-        section = _readme_section(stub / "README.md", exercise.slug)
+        section = readme_section(stub / "README.md", exercise.slug)
         if section:
             return typed(section)
     source = stub / "__init__.py" if stub.is_dir() else stub
@@ -29,20 +29,6 @@ def brief(root: Path, exercise: Exercise) -> str:
     except (OSError, SyntaxError):
         doc = None
     return typed(doc or exercise.title)
-
-
-def _readme_section(readme: Path, slug: str) -> str | None:
-    """The ``## `` section of ``readme`` whose heading, squeezed to ``[a-z0-9]``, starts with the slug's."""
-    try:
-        text = readme.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    wanted = re.sub(r"[^a-z0-9]", "", slug.lower())
-    for section in re.split(r"(?m)^(?=## )", text):
-        heading = section.splitlines()[0] if section.startswith("## ") else ""
-        if heading and re.sub(r"[^a-z0-9]", "", heading[3:].split(":")[0].lower()) == wanted:
-            return section.strip()
-    return None
 
 
 def describe(exercise: Exercise) -> str:

@@ -12,25 +12,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.text import Text
 
-from dojo import bench, capstone, fuzz, history, mentor, mutation_cli, reviews
+from dojo import bench, capstone, fuzz, history, mutation_cli, reviews
 from dojo import lint as lint_cli
 from dojo import state as state_store
 from dojo.briefs import brief as _brief
-from dojo.briefs import bullets
 from dojo.briefs import describe as _describe
+from dojo.checking import console, err
+from dojo.checking import materialize_and_say as _materialize
+from dojo.checking import run_check as _run_check
 from dojo.commands import program, typed
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.diffs import fold, solution_diff
 from dojo.drill import commands as drill
-from dojo.inprocess import run_pytest_here
 from dojo.mutants import MutantError
 from dojo.mutation import MutationError
 from dojo.mutation_baseline import BaselineError
@@ -38,11 +38,9 @@ from dojo.paths import KitNotFoundError, kit_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
-from dojo.workspace import is_untouched, materialize, reset, syntax_errors
+from dojo.workspace import reset
 
-console = Console(highlight=False)
 DOJO = program()  # `dojo`, `uv run dojo` or `python -m dojo`: what the user can type
-err = Console(stderr=True, highlight=False)
 app = typer.Typer(
     name="dojo",
     help="Backend Dojo: practise Python backend interviews by making failing tests pass.",
@@ -82,17 +80,6 @@ def _exercise(curriculum: Curriculum, slug: str) -> Exercise:
         return curriculum.get(slug)
     except CurriculumError as error:
         raise UsageProblem(str(error)) from None
-
-
-def _materialize(root: Path, curriculum: Curriculum) -> None:
-    """Create missing learner files from pristine/ and say so (never overwrites anything)."""
-    created = materialize(root, curriculum)
-    if not created:
-        return
-    if len(created) <= 3:
-        err.print(f"[dim]created {', '.join(created)} from pristine/ (it was missing)[/]")
-    else:
-        err.print(f"[dim]created {len(created)} learner files in katas/ and reviews/ from pristine/[/]")
 
 
 def _print_version(asked: bool) -> None:
@@ -184,11 +171,6 @@ def _warn_modified_tests(root: Path, progress: list[ExerciseProgress]) -> None:
         )
 
 
-def _print_talking_points(exercise: Exercise) -> None:
-    console.print(f"\n[bold green]✔ {exercise.slug} passes.[/] Now say these aloud, as you would to an interviewer:")
-    console.print(bullets(exercise.talking_points))
-
-
 @app.command()
 def check(
     slug: Annotated[str, typer.Argument(help="an exercise slug, or a group such as 'capstone'")],
@@ -206,54 +188,6 @@ def check(
     except CurriculumError as error:
         raise UsageProblem(str(error)) from None
     raise typer.Exit(_run_check(root, curriculum, selected, target, full=full, once=True))
-
-
-def _run_check(
-    root: Path,
-    curriculum: Curriculum,
-    selected: tuple[Exercise, ...],
-    target: str,
-    full: bool = False,
-    once: bool = False,
-) -> int:
-    # A capstone round counts only with every earlier round, so run those too.
-    wanted: list[Exercise] = []
-    for exercise in selected:
-        for member in (*curriculum.earlier_in_group(exercise), exercise):
-            if member not in wanted:
-                wanted.append(member)
-    if target == "learner":
-        _materialize(root, curriculum)
-        broken = [line for exercise in wanted for line in syntax_errors(root, exercise)]
-        if broken:
-            for line in broken:
-                err.print(escape(line), highlight=False)
-            err.print("[red]Python cannot read that file yet:[/] fix the line above, then run the check again.")
-            return 1
-    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}")
-    thorough = ["--tb=long"] if full else []
-    env = {"HYPOTHESIS_PROFILE": "dojo"} if full else {}
-    arguments = ["-q", "--no-header", *thorough, *selection(wanted)]
-    if once:
-        result = run_pytest_here(root, arguments, target=target, extra_env=env)
-    else:  # a loop (drill): a child per run, so that each run imports the file as it is now
-        result = run_pytest(root, arguments, target=target, capture=False, extra_env=env)
-    if target == "learner":
-        for exercise in selected:
-            if not is_untouched(root, exercise):
-                history.checked(root, exercise.slug, result.slug_passed(exercise.slug))
-    if result.collection_errors:
-        err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
-        return 1
-    failing = [e for e in wanted if not result.slug_passed(e.slug)]
-    if failing:
-        first = failing[0]
-        console.print(f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]{DOJO} hint {first.slug}[/]")
-        return 1
-    for exercise in selected:
-        _print_talking_points(exercise)
-    mentor.advise(console, root, selected, target)  # advice only: never changes the exit status
-    return 0
 
 
 @app.command()

@@ -36,6 +36,8 @@ FIXTURE_CHECK_MARKER = "fixture_check"
 KIT_MARKER = "kit"
 KIT_TESTS = "tests/dojo"
 _STATE_KEY = pytest.StashKey["DojoState"]()
+# Set by an in-process `dojo check`, which has just created any missing learner file itself.
+FILES_READY_ENV = "DOJO_LEARNER_FILES_READY"
 MESSAGE_LIMIT = 4000  # characters of a failure kept in the --dojo-report file
 
 
@@ -105,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--dojo-tree {tree_option}: no such folder")
     else:
         tree = tree_for(root, _as_target(target))
-    if target == "learner":
+    if target == "learner" and os.environ.get(FILES_READY_ENV) != "1":
         from dojo.workspace import materialize
 
         materialize(root, curriculum)
@@ -272,6 +274,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "these test files belong to no exercise in curriculum.toml (add them to an exercise's `tests`): "
             + ", ".join(sorted(orphans))
         )
+
+
+HYPOTHESIS_PLUGIN = "hypothesispytest"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """No collected module imported Hypothesis: retire its pytest plugin before the run.
+
+    Each of its hooks waits for ``import hypothesis`` except its terminal summary, which imports the
+    library (a quarter of a second of CPU) to ask whether anything wrote observations. A run of
+    katas without property tests has nothing for it to report, so it need not pay for that import."""
+    manager = session.config.pluginmanager
+    if "hypothesis" not in sys.modules and manager.has_plugin(HYPOTHESIS_PLUGIN):
+        plugin = manager.get_plugin(HYPOTHESIS_PLUGIN)
+        if plugin is not None:
+            manager.unregister(plugin)
 
 
 def _learner_frame(excinfo: pytest.ExceptionInfo[BaseException], state: DojoState) -> tuple[str, int] | None:
