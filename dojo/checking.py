@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from dojo import history
 from dojo.briefs import bullets
+from dojo.checksums import restore_command
 from dojo.commands import program
 from dojo.curriculum import Curriculum, Exercise
 from dojo.inprocess import run_pytest_here
@@ -41,6 +42,14 @@ def materialize_and_say(root: Path, curriculum: Curriculum) -> None:
 def print_talking_points(exercise: Exercise) -> None:
     console.print(f"\n[bold green]✔ {exercise.slug} passes.[/] Now say these aloud, as you would to an interviewer:")
     console.print(bullets(exercise.talking_points))
+
+
+def modified_tests(root: Path, exercises: Sequence[Exercise]) -> list[str]:
+    """The exercises' test files that differ from the shipped checksums (tests/SHA256SUMS)."""
+    from dojo import checksums
+
+    shipped = checksums.expected(root)
+    return [rel for exercise in exercises for rel in checksums.modified_tests(root, exercise, shipped)]
 
 
 def run_check(
@@ -83,12 +92,20 @@ def run_check(
             result = run_pytest_here(root, arguments, target=target, extra_env={**env, **ready})
         else:
             result = run_pytest(root, arguments, target=target, capture=False, extra_env=env)
+        tampered = modified_tests(root, wanted) if target == "learner" else []
         if target == "learner":
             for exercise in selected:
                 if not is_untouched(root, exercise):
-                    history.checked(root, exercise.slug, result.slug_passed(exercise.slug))
+                    passed = result.slug_passed(exercise.slug) and not modified_tests(root, [exercise])
+                    history.checked(root, exercise.slug, passed)
         if result.collection_errors:
             err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
+            return 1
+        if tampered:
+            err.print(
+                f"\n[red]Tests modified:[/] {', '.join(tampered)} differ from the kit's, so this does not count. "
+                f"Put them back with: [bold]{escape(restore_command(root, tampered))}[/]"
+            )
             return 1
         failing = [e for e in wanted if not result.slug_passed(e.slug)]
         if failing:

@@ -10,6 +10,7 @@ while it is stale.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from dojo.curriculum import Curriculum, Exercise
@@ -51,6 +52,22 @@ def modified_tests(root: Path, exercise: Exercise, shipped: dict[str, str] | Non
         if want is not None and (not path.is_file() or digest(path) != want):
             changed.append(rel)
     return changed
+
+
+def stale(root: Path, exercises: Iterable[Exercise]) -> list[str]:
+    """The exercises' test files whose manifest line is missing or out of date, for ``dojo verify``:
+    a maintainer who changed or added a test must rewrite the manifest before the kit ships. A kit
+    with no manifest at all checks nothing here (the kit's own tests insist on the real one's)."""
+    shipped = expected(root)
+    if not shipped:
+        return []
+    found = []
+    for exercise in exercises:
+        for rel in exercise.tests:
+            path = root / rel
+            if path.is_file() and shipped.get(rel) != digest(path):
+                found.append(rel)
+    return found
 
 
 def restore_command(root: Path, files: list[str]) -> str:

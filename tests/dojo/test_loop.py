@@ -119,8 +119,46 @@ def test_an_edited_test_file_shows_as_tests_modified_and_never_counts(mini_kit):
     assert "download the kit again" in listing.stderr  # no git here; in a clone: git checkout -- FILE
 
 
+def test_a_check_of_edited_tests_does_not_count_and_names_the_one_command_that_restores_them(mini_kit):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    assert run_dojo(mini_kit, "checksums", "--write").returncode == 0
+    subprocess.run([*git, "init", "-q"], cwd=mini_kit, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=mini_kit, check=True)
+    subprocess.run([*git, "commit", "-qm", "kit"], cwd=mini_kit, check=True)
+    run_dojo(mini_kit)
+    tests = mini_kit / "tests" / "katas" / "test_adder.py"
+    shipped = tests.read_text()
+    tests.write_text("def test_nothing():\n    assert True\n")
+    check = run_dojo(mini_kit, "check", "adder")
+    assert check.returncode == 1, check.stdout
+    assert "Tests modified:" in check.stderr
+    assert "passes." not in check.stdout, "edited tests never count as solving"
+    command = check.stderr.split("Put them back with: ", 1)[1].strip()
+    assert command == "git checkout -- tests/katas/test_adder.py"
+    subprocess.run(command.split(), cwd=mini_kit, check=True)
+    assert tests.read_text() == shipped
+    assert _history(mini_kit)["adder"]["first_green"] is None, "nor does the history count it green"
+
+
+def test_verify_fails_while_the_checksums_are_stale_and_says_the_one_command(mini_kit):
+    assert run_dojo(mini_kit, "checksums", "--write").returncode == 0
+    tests = mini_kit / "tests" / "katas" / "test_adder.py"
+    tests.write_text(tests.read_text() + "\n\ndef test_adds_zero():\n    assert add(0, 0) == 0\n")
+    run = run_dojo(mini_kit, "verify", "--no-lint", "--no-mutants")
+    assert run.returncode == 1
+    assert "tests/katas/test_adder.py is not as tests/SHA256SUMS says" in run.stdout
+    assert "checksums --write" in run.stdout
+    assert run_dojo(mini_kit, "checksums").returncode == 1
+    assert run_dojo(mini_kit, "checksums", "--write").returncode == 0
+    assert run_dojo(mini_kit, "checksums").returncode == 0
+
+
 def test_help_shows_flags_without_a_type_hides_maintainer_commands_and_knows_its_version(mini_kit):
     assert "<bool>" not in run_dojo(mini_kit, "reset", "--help").stdout
+    top = run_dojo(mini_kit, "--help").stdout
+    assert "check" in top
+    for maintainer in ("mutation", "checksums"):
+        assert maintainer not in top, f"`dojo {maintainer}` is for maintainers, not on the learner's help"
     data_help = run_dojo(mini_kit, "data", "--help").stdout
     assert "deals" in data_help
     assert "sample" not in data_help
