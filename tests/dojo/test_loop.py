@@ -208,3 +208,44 @@ def test_pytest_m_slug_collects_only_that_exercises_file():
     assert collected
     assert {line.split("::", 1)[0] for line in collected} == {"tests/katas/test_lru_cache.py"}
     assert "deselected" not in run.stdout, "other exercises' files are not even collected"
+
+
+def test_a_plain_check_is_parsed_for_the_quick_path_and_anything_else_goes_to_the_full_cli():
+    from dojo.entry import QuickCheck, quick_check
+
+    assert quick_check(["check", "lru_cache"]) == QuickCheck("lru_cache", "learner", False)
+    assert quick_check(["check", "--target", "solutions", "lru_cache", "--full"]) == QuickCheck(
+        "lru_cache", "solutions", True
+    )
+    assert quick_check(["check", "--target=pristine", "capstone"]) == QuickCheck("capstone", "pristine", False)
+    for other in (["check"], ["check", "--help"], ["check", "a", "b"], ["check", "a", "--tb=long"], ["list"], []):
+        assert quick_check(other) is None, other
+
+
+CHECK_IN_PROCESS = """
+import sys
+from dojo import entry
+sys.argv = ["dojo", "check", "adder"]
+try:
+    entry.main()
+except SystemExit as done:
+    status = done.code
+heavy = sorted(name for name in ("dojo.cli", "typer", "pydantic", "rich.markdown", "hypothesis") if name in sys.modules)
+print("STATUS", status, "HEAVY", ",".join(heavy) or "-")
+"""
+
+
+def test_a_check_imports_neither_the_full_cli_nor_hypothesis_when_its_tests_do_not_need_them(mini_kit):
+    """What keeps a green check near a bare pytest run, counted in imports rather than timed."""
+    (mini_kit / "katas").mkdir(exist_ok=True)
+    run_dojo(mini_kit)
+    (mini_kit / "katas" / "adder.py").write_text(SOLVED)
+    pyproject = mini_kit / "pyproject.toml"  # as the kit's own: the fuzzer's pytest plugin (imports Hypothesis) off
+    pyproject.write_text(pyproject.read_text().replace('"no:cacheprovider"', '"no:cacheprovider", "-p", "no:schemathesis"'))
+    env = {**os.environ, "DOJO_ROOT": str(mini_kit), "NO_COLOR": "1"}
+    env.pop("CI", None)
+    run = subprocess.run(
+        [sys.executable, "-c", CHECK_IN_PROCESS], cwd=mini_kit, env=env, capture_output=True, text=True, check=False
+    )
+    assert "adder passes" in run.stdout, run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "STATUS 0 HEAVY -"
