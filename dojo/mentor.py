@@ -68,4 +68,6 @@ def advise(
     for finding in found:
         shown = finding.path.relative_to(tree).as_posix() if finding.path.is_relative_to(tree) else str(finding.path)
         where = f"{shown}:{finding.line}"
-        console.print(f"  • [bold]{escape(where)}[/] [dim]{rulepack.SOURCE}:{finding.rule}[/] {escape(finding.message)}")
+        console.print(
+            f"  • [bold]{escape(where)}[/] [dim]{rulepack.SOURCE}:{finding.rule}[/] {escape(finding.message)}"
+        )

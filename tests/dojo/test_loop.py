@@ -241,7 +241,9 @@ def test_a_check_imports_neither_the_full_cli_nor_hypothesis_when_its_tests_do_n
     run_dojo(mini_kit)
     (mini_kit / "katas" / "adder.py").write_text(SOLVED)
     pyproject = mini_kit / "pyproject.toml"  # as the kit's own: the fuzzer's pytest plugin (imports Hypothesis) off
-    pyproject.write_text(pyproject.read_text().replace('"no:cacheprovider"', '"no:cacheprovider", "-p", "no:schemathesis"'))
+    pyproject.write_text(
+        pyproject.read_text().replace('"no:cacheprovider"', '"no:cacheprovider", "-p", "no:schemathesis"')
+    )
     env = {**os.environ, "DOJO_ROOT": str(mini_kit), "NO_COLOR": "1"}
     env.pop("CI", None)
     run = subprocess.run(
