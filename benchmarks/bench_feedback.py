@@ -10,7 +10,7 @@ stays meaningful. The median wall-clock ratio is checked against the issue's goa
 
 | comparison | A | B (the yardstick) | goal |
 | --- | --- | --- | --- |
-| green, pure Python | ``dojo check class_creation`` on the reference | a one-test pytest run in the same venv | ≤ 1.3 |
+| green, pure Python | ``dojo check class_creation`` on the reference | a one-test pytest run in the same venv (``-p no:schemathesis``, as the kit's pytest runs) | ≤ 1.3 |
 | green, Hypothesis | ``dojo check lru_cache`` on the reference | the same one-test run | reported |
 | green, FastAPI | ``dojo check crud`` on the reference | a one-test run whose module imports FastAPI and SQLAlchemy | ≤ 1.3 |
 | red | ``dojo check lru_cache`` on a classic wrong answer (its mutant ``get_does_not_refresh``) | the green check | ≤ 1.5 |
