@@ -14,7 +14,7 @@ from dojo.paths import dojo_command
 
 # The subcommands a message may suggest. A bare "dojo" in prose ("the dojo plugin") is left alone.
 SUBCOMMANDS = (
-    "answer", "bench", "capstone", "check", "data", "drill", "fuzz", "hint", "lint", "list", "pg",
+    "answer", "bench", "capstone", "check", "checksums", "data", "drill", "fuzz", "hint", "lint", "list", "mutation", "pair", "pg",
     "reset", "restore", "serve", "solution", "verify", "watch",
 )  # fmt: skip
 _MENTION = re.compile(r"(?<![\w./-])(?<!uv run )(?<!-m )dojo(?= (?:" + "|".join(SUBCOMMANDS) + r")\b)|(?<=`)dojo(?=`)")
