@@ -1,5 +1,5 @@
 """`python -m dojo` is the `dojo` command."""
 
-from dojo.cli import main
+from dojo.entry import main
 
 main()

@@ -418,7 +418,7 @@ def data_deals(
     console.print(f"wrote {rows:,} deals ({hotels} hotels, seed {seed}) to {escape(str(out))} in {elapsed:.2f} s")
 
 
-@data_app.command("sample")
+@data_app.command("sample", hidden=True)  # a maintainer command: learners never need it
 def data_sample() -> None:
     """Rewrite the committed test sample (tests/capstone/data/deals_sample.csv) from the generator."""
     with _one_line_errors():

@@ -6,41 +6,41 @@ with one line and a non-zero exit (2 for usage errors, 1 for "not yet").
 
 from __future__ import annotations
 
-import ast
-import difflib
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.syntax import Syntax
-from rich.table import Table
+from rich.text import Text
 
-from dojo import bench, capstone, fuzz, mentor, mutation_cli, redis_server, reviews
+from dojo import bench, capstone, fuzz, history, mutation_cli, redis_server, reviews
 from dojo import lint as lint_cli
 from dojo import state as state_store
+from dojo.briefs import brief as _brief
+from dojo.briefs import describe as _describe
+from dojo.checking import console, err
+from dojo.checking import materialize_and_say as _materialize
+from dojo.checking import run_check as _run_check
+from dojo.commands import program, typed
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.diffs import fold, solution_diff
 from dojo.drill import commands as drill
 from dojo.mutants import MutantError
 from dojo.mutation import MutationError
 from dojo.mutation_baseline import BaselineError
-from dojo.paths import KitNotFoundError, dojo_command, kit_root, pristine_root, solutions_root
+from dojo.paths import KitNotFoundError, kit_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
-from dojo.workspace import files_in, materialize, pristine_files, reset, syntax_errors
+from dojo.workspace import reset
 
-console = Console(highlight=False)
-DOJO = dojo_command()  # `dojo`, `uv run dojo` or `python -m dojo`: what the user can type
-err = Console(stderr=True, highlight=False)
+DOJO = program()  # `dojo`, `uv run dojo` or `python -m dojo`: what the user can type
 app = typer.Typer(
     name="dojo",
     help="Backend Dojo: practise Python backend interviews by making failing tests pass.",
@@ -54,7 +54,16 @@ STATUS_STYLE = {
     Status.IN_PROGRESS: "[yellow]… in progress[/]",
     Status.NOT_STARTED: "[dim]· not started[/]",
     Status.BLOCKED: "[cyan]✔ passes[/] [dim](an earlier round is open)[/]",
+    Status.TESTS_MODIFIED: "[red]✗ tests modified[/]",
 }
+MARKS = {
+    Status.SOLVED: "[green]✔[/]",
+    Status.IN_PROGRESS: "[yellow]…[/]",
+    Status.NOT_STARTED: "[dim]·[/]",
+    Status.BLOCKED: "[cyan]✔[/]",
+    Status.TESTS_MODIFIED: "[red]✗[/]",
+}
+KIND_HEADINGS = {"kata": "katas", "review": "code reviews", "capstone": "capstone rounds"}
 
 
 class UsageProblem(Exception):
@@ -73,56 +82,21 @@ def _exercise(curriculum: Curriculum, slug: str) -> Exercise:
         raise UsageProblem(str(error)) from None
 
 
-def _brief(root: Path, exercise: Exercise) -> str:
-    """The task as the interviewer states it: the stub's module docstring, or for a package exercise
-    (the capstone) the README section whose heading names it ("## Round 3: filters" for round3)."""
-    stub = pristine_root(root) / exercise.path
-    if stub.is_dir():
-        section = _readme_section(stub / "README.md", exercise.slug)
-        if section:
-            return section
-    source = stub / "__init__.py" if stub.is_dir() else stub
-    try:
-        doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8")))
-    except (OSError, SyntaxError):
-        doc = None
-    return doc or exercise.title
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
 
-
-def _readme_section(readme: Path, slug: str) -> str | None:
-    """The ``## `` section of ``readme`` whose heading, squeezed to ``[a-z0-9]``, starts with the slug's."""
-    try:
-        text = readme.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    wanted = re.sub(r"[^a-z0-9]", "", slug.lower())
-    for section in re.split(r"(?m)^(?=## )", text):
-        heading = section.splitlines()[0] if section.startswith("## ") else ""
-        if heading and re.sub(r"[^a-z0-9]", "", heading[3:].split(":")[0].lower()) == wanted:
-            return section.strip()
-    return None
-
-
-def _materialize(root: Path, curriculum: Curriculum) -> None:
-    """Create missing learner files from pristine/ and say so (never overwrites anything)."""
-    created = materialize(root, curriculum)
-    if not created:
-        return
-    if len(created) <= 3:
-        err.print(f"[dim]created {', '.join(created)} from pristine/ (it was missing)[/]")
-    else:
-        err.print(f"[dim]created {len(created)} learner files in katas/ and reviews/ from pristine/[/]")
-
-
-def _describe(exercise: Exercise) -> str:
-    parts = [exercise.kind, exercise.topic, exercise.difficulty]
-    if exercise.timebox_minutes:
-        parts.append(f"{exercise.timebox_minutes} min")
-    return " · ".join(parts)
+        console.print(f"Backend Dojo {version('backend-dojo')}")
+        raise typer.Exit()
 
 
 @app.callback(invoke_without_command=True)
-def overview(ctx: typer.Context) -> None:
+def overview(
+    ctx: typer.Context,
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="print the kit's version")
+    ] = False,
+) -> None:
     """Show your progress and the next exercise (run with no command)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -139,11 +113,13 @@ def overview(ctx: typer.Context) -> None:
         f"[green]{solved} solved[/] · [yellow]{counts[Status.IN_PROGRESS] + counts[Status.BLOCKED]} in progress[/]"
         f" · [dim]{counts[Status.NOT_STARTED]} not started[/]"
     )
+    _warn_modified_tests(root, progress)
     upcoming = next_exercise(progress)
     if upcoming is None:
         console.print(f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself.")
         return
     exercise = upcoming.exercise
+    history.seen(root, exercise.slug)
     console.print()
     console.print(
         Panel(
@@ -164,27 +140,44 @@ def list_exercises() -> None:
     root, curriculum = _kit()
     with console.status("checking your exercises..."):
         progress = measure(root, curriculum)
-    table = Table(show_lines=False)
-    for column in ("#", "exercise", "title", "kind · topic · level", "status"):
-        table.add_column(column)
+    width = max(len(item.exercise.slug) for item in progress)
+    kind = None
     for index, item in enumerate(progress, start=1):
-        status = STATUS_STYLE[item.status]
+        exercise = item.exercise
+        if exercise.kind != kind:
+            kind = exercise.kind
+            console.print(f"[bold]{KIND_HEADINGS.get(kind, kind)}[/]")
+        status = item.status.value if item.status is not Status.BLOCKED else "passes"
         if item.status is Status.IN_PROGRESS and item.total:
-            status += f" [dim]{item.passed}/{item.total}[/]"
-        table.add_row(str(index), item.exercise.slug, item.exercise.title, _describe(item.exercise), status)
-    console.print(table)
+            status += f" {item.passed}/{item.total}"
+        style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(item.status, "dim")
+        line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} ")
+        line.append(f"{status} ".ljust(18), style=style)
+        line.append(exercise.title, style="dim")
+        line.truncate(console.width, overflow="ellipsis")
+        console.print(line, no_wrap=True, overflow="ellipsis")
+    console.print(f"[dim]{DOJO} watch SLUG starts the loop there; {DOJO} check SLUG runs one exercise.[/]")
+    _warn_modified_tests(root, progress)
 
 
-def _print_talking_points(exercise: Exercise) -> None:
-    console.print(f"\n[bold green]✔ {exercise.slug} passes.[/] Now say these aloud, as you would to an interviewer:")
-    for point in exercise.talking_points:
-        console.print(f"  • {escape(point)}")
+def _warn_modified_tests(root: Path, progress: list[ExerciseProgress]) -> None:
+    from dojo.checksums import restore_command
+
+    tampered = [file for item in progress for file in item.modified_tests]
+    if tampered:
+        err.print(
+            f"[red]Edited tests do not count:[/] {', '.join(tampered)} differ from the kit's. "
+            f"Put them back with: {escape(restore_command(root, tampered))}"
+        )
 
 
 @app.command()
 def check(
     slug: Annotated[str, typer.Argument(help="an exercise slug, or a group such as 'capstone'")],
     target: Annotated[str, typer.Option(help=f"run against: {', '.join(TARGETS)}")] = "learner",
+    full: Annotated[
+        bool, typer.Option("--full", help="pytest's whole report, and Hypothesis shrinking its examples (slower)")
+    ] = False,
 ) -> None:
     """Run one exercise's tests against your file, with focused output."""
     root, curriculum = _kit()
@@ -194,80 +187,24 @@ def check(
         selected = curriculum.select(slug)
     except CurriculumError as error:
         raise UsageProblem(str(error)) from None
-    raise typer.Exit(_run_check(root, curriculum, selected, target))
-
-
-def _run_check(root: Path, curriculum: Curriculum, selected: tuple[Exercise, ...], target: str) -> int:
-    # A capstone round counts only with every earlier round, so run those too.
-    wanted: list[Exercise] = []
-    for exercise in selected:
-        for member in (*curriculum.earlier_in_group(exercise), exercise):
-            if member not in wanted:
-                wanted.append(member)
-    if target == "learner":
-        _materialize(root, curriculum)
-        broken = [line for exercise in wanted for line in syntax_errors(root, exercise)]
-        if broken:
-            for line in broken:
-                err.print(escape(line), highlight=False)
-            err.print("[red]Python cannot read that file yet:[/] fix the line above, then run the check again.")
-            return 1
-    databases = ""
-    if any(e.kind == "capstone" for e in wanted):
-        down = capstone.unreachable_postgres()
-        if down is not None:
-            err.print(f"[red]dojo:[/] {escape(down)}", soft_wrap=True)
-            return 1
-        databases = f" · {capstone.databases_label()}"
-    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}{databases}")
-    result = run_pytest(root, ["-q", "--no-header", "--tb=short", *selection(wanted)], target=target, capture=False)
-    if result.collection_errors:
-        err.print("[red]Some tests could not even be collected: look for a syntax or import error above.[/]")
-        return 1
-    failing = [e for e in wanted if not result.slug_passed(e.slug)]
-    if databases:
-        for note in capstone.check_notes(root, target):
-            console.print(f"\n[yellow]{escape(note)}[/]", soft_wrap=True)
-    if failing:
-        first = failing[0]
-        console.print(f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]{DOJO} hint {first.slug}[/]")
-        return 1
-    for exercise in selected:
-        _print_talking_points(exercise)
-    mentor.advise(console, root, selected, target)  # advice only: never changes the exit status
-    return 0
+    raise typer.Exit(_run_check(root, curriculum, selected, target, full=full, once=True))
 
 
 @app.command()
 def watch(
-    slug: Annotated[str | None, typer.Argument(help="exercise to watch; default: your next one")] = None,
+    slug: Annotated[str | None, typer.Argument(help="where to start; default: your next exercise")] = None,
 ) -> None:
-    """Re-run an exercise's tests every time you save (Ctrl-C to stop)."""
-    from watchfiles import watch as watch_files
+    """Walk the curriculum: tests re-run when you save, single keys for hint, next, list, reset, quit."""
+    from dojo.watch import run as watch_loop
 
     root, curriculum = _kit()
     _materialize(root, curriculum)
     if slug is None:
         upcoming = next_exercise(measure(root, curriculum))
-        if upcoming is None:
-            console.print("Every exercise is solved; name one to watch it anyway.")
-            return
-        selected: tuple[Exercise, ...] = (upcoming.exercise,)
+        exercise = upcoming.exercise if upcoming is not None else curriculum.exercises[0]
     else:
-        try:
-            selected = curriculum.select(slug)
-        except CurriculumError as error:
-            raise UsageProblem(str(error)) from None
-    paths = sorted({str((root / e.path).parent if not e.is_package else root / e.path) for e in selected})
-    try:
-        _run_check(root, curriculum, selected, "learner")
-        console.print(f"\n[dim]watching {', '.join(paths)} · Ctrl-C to stop[/]")
-        for _changes in watch_files(*paths, debounce=300, raise_interrupt=False):
-            console.clear()
-            _run_check(root, curriculum, selected, "learner")
-            console.print(f"\n[dim]watching {', '.join(paths)} · Ctrl-C to stop[/]")
-    except KeyboardInterrupt:
-        console.print("\nstopped watching.")
+        exercise = _exercise(curriculum, slug)
+    raise typer.Exit(watch_loop(root, curriculum, exercise))
 
 
 @app.command()
@@ -279,9 +216,10 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
     shown = min(saved.hints.get(slug, 0) + 1, len(exercise.hints))
     saved.hints[slug] = shown
     state_store.save(root, saved)
+    history.hinted(root, slug, shown)
     for number, text in enumerate(exercise.hints[:shown], start=1):
         style = "bold" if number == shown else "dim"
-        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(text)}")
+        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(typed(text))}")
     if shown == len(exercise.hints):
         console.print(f"[dim]That was the last hint. `{DOJO} solution {slug} --peek` shows the reference.[/]")
 
@@ -304,11 +242,43 @@ def reset_exercise(
         if not typer.confirm(f"{warning[0].upper()}{warning[1:]}. Go ahead?", default=False):
             raise typer.Exit(1)
     outcome = reset(root, exercise)
+    history.was_reset(root, exercise.slug)
     if outcome.backup is not None:
         console.print(f"Backed up your work to [bold]{outcome.backup.relative_to(root)}[/]")
+    else:
+        console.print("[dim]Your file was still the untouched stub: nothing to back up.[/]")
     for rel in outcome.removed:
         console.print(f"removed {rel} (it is in the backup)")
     console.print(f"Restored the pristine {', '.join(outcome.restored)}")
+
+
+@app.command()
+def restore(
+    slug: Annotated[str, typer.Argument(help="exercise slug")],
+    number: Annotated[int | None, typer.Argument(help="which backup (1 is the newest); omit to list them")] = None,
+) -> None:
+    """List an exercise's backups, or put one back (your current file is backed up first)."""
+    from dojo.backups import list_backups
+    from dojo.backups import restore as restore_backup
+
+    root, curriculum = _kit()
+    exercise = _exercise(curriculum, slug)
+    found = list_backups(root, exercise)
+    if not found:
+        raise UsageProblem(f"{slug} has no backups yet: `{DOJO} reset {slug}` makes one before it restores the stub")
+    if number is None:
+        for index, item in enumerate(found, start=1):
+            console.print(f"{index:>3}  {item.taken:%Y-%m-%d %H:%M:%S} UTC  {', '.join(item.files)}")
+        console.print(f"[dim]Put one back with: {DOJO} restore {slug} NUMBER (your current file is backed up first)[/]")
+        return
+    if not 1 <= number <= len(found):
+        raise UsageProblem(f"{slug} has backups 1 to {len(found)}, not {number}: `{DOJO} restore {slug}` lists them")
+    outcome = restore_backup(root, exercise, found[number - 1])
+    if outcome.backup_of_current is not None:
+        console.print(f"Backed up your current work to [bold]{outcome.backup_of_current.relative_to(root)}[/]")
+    for rel in outcome.removed:
+        console.print(f"removed {rel} (it is in that backup)")
+    console.print(f"Restored {', '.join(outcome.restored)} from {found[number - 1].taken:%Y-%m-%d %H:%M:%S} UTC")
 
 
 @app.command()
@@ -340,23 +310,14 @@ def solution(
             f"[yellow]Note:[/] the reference is the finished {escape(exercise.path)} after the last round of "
             f"'{exercise.group}', so it also shows what later rounds add."
         )
-    shown = False
-    reference_tree = solutions_root(root)
-    # The stub's files and the reference's: a package's reference has modules the starter does not.
-    files = sorted(set(pristine_files(root, exercise)) | set(files_in(reference_tree, exercise)))
-    for rel in files:
-        reference = reference_tree / rel
-        mine = root / rel
-        if not reference.is_file():
-            continue
-        theirs_lines = reference.read_text(encoding="utf-8").splitlines(keepends=True)
-        mine_lines = mine.read_text(encoding="utf-8").splitlines(keepends=True) if mine.is_file() else []
-        diff = "".join(difflib.unified_diff(mine_lines, theirs_lines, f"yours/{rel}", f"reference/{rel}"))
-        if diff:
-            shown = True
-            console.print(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True))
-    if not shown:
+    diff = solution_diff(root, exercise)
+    if not diff:
         console.print("Your files match the reference exactly.")
+    for line in diff:
+        for piece in fold(line, console.width):
+            style = "bold" if piece.startswith(("---", "+++")) else "cyan" if piece.startswith("@@") else ""
+            style = style or ("green" if piece.startswith("+") else "red" if piece.startswith("-") else "")
+            console.print(Text(piece, style=style, no_wrap=True, overflow="crop"))
 
 
 @app.command("verify")
@@ -389,6 +350,23 @@ def verify_command(
     raise typer.Exit(0 if report.ok else 1)
 
 
+@app.command(hidden=True)
+def checksums(write: Annotated[bool, typer.Option("--write", help="rewrite the manifest")] = False) -> None:
+    """Maintainers: check (or --write) tests/SHA256SUMS, the shipped tests' checksums."""
+    from dojo import checksums as manifest
+
+    root, curriculum = _kit()
+    text = manifest.render(root, curriculum)
+    if write:
+        (root / manifest.MANIFEST).write_text(text, encoding="utf-8")
+        console.print(f"wrote {manifest.MANIFEST}")
+    elif (root / manifest.MANIFEST).is_file() and (root / manifest.MANIFEST).read_text(encoding="utf-8") == text:
+        console.print(f"{manifest.MANIFEST} matches the tests")
+    else:
+        err.print(f"{manifest.MANIFEST} is stale: run `{DOJO} checksums --write` after changing a test")
+        raise typer.Exit(1)
+
+
 capstone.register(app)
 redis_server.register(app)
 fuzz.register(app)
@@ -401,10 +379,13 @@ bench.register(app)
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line on stderr."""
+    from dojo import help as help_screens
+
+    help_screens.install()
     try:
         app(standalone_mode=True)
     except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, MutationError, BaselineError, FileNotFoundError) as error:
-        err.print(f"[red]dojo:[/] {error}")
+        err.print(f"[red]dojo:[/] {escape(typed(str(error)))}")
         sys.exit(2)
 
 

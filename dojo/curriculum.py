@@ -106,15 +106,27 @@ def unknown_slug_message(slug: str, known: Sequence[str]) -> str:
     return f"no exercise called '{slug}'.{suggestion} `dojo list` shows them all."
 
 
+_LOADED: dict[tuple[str, int, int], Curriculum] = {}
+
+
 def load(root: Path) -> Curriculum:
+    """The curriculum of the kit at ``root``; parsed once per process while the file is unchanged
+    (``dojo check`` reads it, then the plugin of the pytest run inside the same process does)."""
     path = root / CURRICULUM_FILE
     try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key in _LOADED:
+            return _LOADED[key]
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CurriculumError(f"{path} is missing") from None
     except tomllib.TOMLDecodeError as error:
         raise CurriculumError(f"{path} is not valid TOML: {error}") from None
-    return parse(data, source=str(path))
+    curriculum = parse(data, source=str(path))
+    _LOADED.clear()  # one kit per process, in practice: keep the newest only
+    _LOADED[key] = curriculum
+    return curriculum
 
 
 def parse(data: Mapping[str, object], source: str = CURRICULUM_FILE) -> Curriculum:

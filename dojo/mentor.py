@@ -33,12 +33,31 @@ def comments(root: Path, exercises: Sequence[Exercise], target: Target) -> list[
     return rulepack.scan(files_for(root, exercises, target))
 
 
-def advise(console: Console, root: Path, exercises: Sequence[Exercise], target: str) -> None:
+def start(root: Path, exercises: Sequence[Exercise], target: str) -> rulepack.Scan | rulepack.PackError | None:
+    """Start the pack on the files before their tests run, so that its scan overlaps them; the
+    check then waits for it only if the tests pass (:func:`advise` with ``started``)."""
+    if target not in TARGETS:
+        return None
+    try:
+        return rulepack.start_scan(files_for(root, exercises, target))
+    except rulepack.PackError as error:
+        return error
+
+
+def advise(
+    console: Console,
+    root: Path,
+    exercises: Sequence[Exercise],
+    target: str,
+    started: rulepack.Scan | rulepack.PackError | None = None,
+) -> None:
     """Print the mentor comments for exercises whose tests just passed. Never raises for the pack."""
     if target not in TARGETS:
         return
     try:
-        found = comments(root, exercises, target)
+        if isinstance(started, rulepack.PackError):
+            raise started
+        found = started.findings() if started is not None else comments(root, exercises, target)
     except rulepack.PackError as error:
         console.print(f"[dim]No mentor comments this time: {escape(str(error))}[/]")
         return
@@ -49,4 +68,6 @@ def advise(console: Console, root: Path, exercises: Sequence[Exercise], target: 
     for finding in found:
         shown = finding.path.relative_to(tree).as_posix() if finding.path.is_relative_to(tree) else str(finding.path)
         where = f"{shown}:{finding.line}"
-        console.print(f"  • [bold]{escape(where)}[/] [dim]{rulepack.SOURCE}:{finding.rule}[/] {escape(finding.message)}")
+        console.print(
+            f"  • [bold]{escape(where)}[/] [dim]{rulepack.SOURCE}:{finding.rule}[/] {escape(finding.message)}"
+        )

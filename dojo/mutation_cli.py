@@ -100,4 +100,4 @@ def check_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TIMEO
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(mutation_app, name="mutation")
+    app.add_typer(mutation_app, name="mutation", hidden=True)  # maintainers only: not on the learner's help screen

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ import pytest
 
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.failures import learner_failure
 from dojo.paths import LEARNER_PACKAGES, dojo_command
 from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
 
@@ -34,6 +36,9 @@ FIXTURE_CHECK_MARKER = "fixture_check"
 KIT_MARKER = "kit"
 KIT_TESTS = "tests/dojo"
 _STATE_KEY = pytest.StashKey["DojoState"]()
+# Set by an in-process `dojo check`, which has just created any missing learner file itself.
+FILES_READY_ENV = "DOJO_LEARNER_FILES_READY"
+MESSAGE_LIMIT = 4000  # characters of a failure kept in the --dojo-report file
 
 
 @dataclass
@@ -47,6 +52,9 @@ class DojoState:
     collection_errors: list[str] = field(default_factory=list)
     item_info: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
     uncounted: dict[str, str] = field(default_factory=dict)  # fixture failures a mutant run did not count
+    messages: dict[str, str] = field(default_factory=dict)
+    hypothesis_ready: bool = False
+    marked_files: frozenset[str] | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--dojo-tree {tree_option}: no such folder")
     else:
         tree = tree_for(root, _as_target(target))
-    if target == "learner":
+    if target == "learner" and os.environ.get(FILES_READY_ENV) != "1":
         from dojo.workspace import materialize
 
         materialize(root, curriculum)
@@ -109,6 +117,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE_KEY] = DojoState(
         root=root, target=target, tree=tree, curriculum=curriculum, report_path=Path(report) if report else None
     )
+    config.stash[_STATE_KEY].marked_files = _marked_test_files(config, config.stash[_STATE_KEY])
+    _redirect_from_subfolder(config, root)
     config.pluginmanager.register(OutcomeRecorder(config.stash[_STATE_KEY]), "dojo-outcomes")
     config.addinivalue_line("markers", f"{GUARD_MARKER}: checks behaviour that already works keeps working")
     config.addinivalue_line("markers", f"{KIT_MARKER}: a test of the kit's own tooling, not an exercise")
@@ -119,7 +129,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{exercise.slug}: {exercise.title}")
     for group in curriculum.groups():
         config.addinivalue_line("markers", f"{group}: every exercise of the {group} group")
-    _configure_hypothesis()
+    if "hypothesis" in sys.modules:  # imported already (a conftest, an in-process run): set it up now
+        _configure_hypothesis(target)
+        config.stash[_STATE_KEY].hypothesis_ready = True
 
 
 def _as_target(name: str) -> Target:
@@ -129,12 +141,44 @@ def _as_target(name: str) -> Target:
     raise pytest.UsageError(f"unknown target {name!r}")
 
 
-def _configure_hypothesis() -> None:
-    from hypothesis import settings
+THOROUGH_PROFILE = "dojo"
+LEARNER_PROFILE = "dojo-learner"
+
+
+def _configure_hypothesis(target: str) -> None:
+    from hypothesis import Phase, settings
 
     # Derandomized everywhere: a learner and CI see the same examples, and a failure reproduces.
-    settings.register_profile("dojo", derandomize=True, deadline=None, database=None, print_blob=False)
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dojo"))
+    settings.register_profile(THOROUGH_PROFILE, derandomize=True, deadline=None, database=None, print_blob=False)
+    # The learner's loop wants the first counterexample now, not the smallest one in 15 seconds:
+    # no shrinking phase. Finding it is unchanged, so the same wrong answers fail; verify and CI,
+    # which run the solutions, pristine and mutant trees (or CI=true), keep the thorough profile.
+    settings.register_profile(
+        LEARNER_PROFILE,
+        parent=settings.get_profile(THOROUGH_PROFILE),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target),
+    )
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    default = LEARNER_PROFILE if target == "learner" and not in_ci else THOROUGH_PROFILE
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default))
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> None:
+    """Load the Hypothesis profile just before the first test module that uses Hypothesis is imported.
+
+    Importing Hypothesis costs about half a second, a third of a one-exercise run, so a run that does
+    not use it never pays; a module's ``settings(...)`` objects inherit the profile loaded when they
+    are created, hence before the import and not after."""
+    state = _state(parent.config)
+    if state.hypothesis_ready:
+        return
+    try:
+        uses = "hypothesis" in module_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        uses = False
+    if uses:
+        _configure_hypothesis(state.target)
+        state.hypothesis_ready = True
 
 
 def _state(config: pytest.Config) -> DojoState:
@@ -144,12 +188,52 @@ def _state(config: pytest.Config) -> DojoState:
 def pytest_report_header(config: pytest.Config) -> str:
     state = _state(config)
     if state.target == "learner":
-        return "dojo target: learner (your files in katas/ and reviews/) · reference: pytest --target solutions"
+        return "dojo target: learner (your katas/ and reviews/) · the reference: --target solutions"
     return f"dojo target: {state.target} ({state.tree}) · reproduce with: pytest --target {state.target}"
+
+
+_SLUG_EXPRESSION = re.compile(r"\s*\w+(?:\s+or\s+\w+)*\s*")
+
+
+def _marked_test_files(config: pytest.Config, state: DojoState) -> frozenset[str] | None:
+    """For ``-m lru_cache`` (or ``-m "a or b"``, or a group): the only test files worth collecting."""
+    expression = str(config.getoption("markexpr") or "")
+    if not _SLUG_EXPRESSION.fullmatch(expression):
+        return None
+    files: set[str] = set()
+    for name in expression.split(" or "):
+        try:
+            files.update(test for exercise in state.curriculum.select(name.strip()) for test in exercise.tests)
+        except CurriculumError:
+            return None  # guard, kit, or a word pytest will reject: collect as usual
+    return frozenset(files)
+
+
+def _redirect_from_subfolder(config: pytest.Config, root: Path) -> None:
+    """``pytest`` with no arguments in ``katas/`` would collect the learner's modules and find no tests:
+    run the tests of that folder's exercises instead (``tests/katas``), or the whole suite."""
+    here = config.invocation_params.dir.resolve()
+    if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR or here == root:
+        return
+    rel = _relative(here, root)
+    if rel is None or rel == "tests" or rel.startswith("tests/"):
+        return
+    first = rel.split("/", 1)[0]
+    tests = root / "tests" / first if first in LEARNER_PACKAGES and (root / "tests" / first).is_dir() else root / "tests"
+    config.args = [str(tests)]
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     state = _state(config)
+    wanted = state.marked_files
+    rel = _relative(collection_path, state.root) if wanted is not None else None
+    if wanted is not None and rel is not None and rel.startswith("tests/"):
+        # Another exercise's file or folder: -m would deselect all of it, so do not even import it
+        # (nor the folder's conftest.py: the capstone's imports SQLAlchemy and FastAPI).
+        if collection_path.is_dir() and not any(test.startswith(rel + "/") for test in wanted):
+            return True
+        if collection_path.suffix == ".py" and collection_path.name.startswith("test_") and rel not in wanted:
+            return True
     if state.target != "learner":
         return None
     kit_dir = state.root / KIT_TESTS
@@ -199,6 +283,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "these test files belong to no exercise in curriculum.toml (add them to an exercise's `tests`): "
             + ", ".join(sorted(orphans))
         )
+
+
+HYPOTHESIS_PLUGIN = "hypothesispytest"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """No collected module imported Hypothesis: retire its pytest plugin before the run.
+
+    Each of its hooks waits for ``import hypothesis`` except its terminal summary, which imports the
+    library (a quarter of a second of CPU) to ask whether anything wrote observations. A run of
+    katas without property tests has nothing for it to report, so it need not pay for that import."""
+    manager = session.config.pluginmanager
+    if "hypothesis" not in sys.modules and manager.has_plugin(HYPOTHESIS_PLUGIN):
+        plugin = manager.get_plugin(HYPOTHESIS_PLUGIN)
+        if plugin is not None:
+            manager.unregister(plugin)
 
 
 def _learner_frame(excinfo: pytest.ExceptionInfo[BaseException], state: DojoState) -> tuple[str, int] | None:
@@ -298,6 +398,11 @@ def _deprecation(excinfo: pytest.ExceptionInfo[BaseException], report: pytest.Te
     return None
 
 
+def _learner_first(config: pytest.Config) -> bool:
+    """Learner runs get :func:`learner_failure` reports; ``--tb=long`` (or line/no/native) asks for pytest's own."""
+    return _state(config).target == "learner" and config.getoption("tbstyle") in ("auto", "short")
+
+
 def _exercise_of(item: pytest.Item, state: DojoState) -> Exercise | None:
     slug, _ = state.item_info.get(item.nodeid, (None, False))
     return state.curriculum.get(slug) if slug else None
@@ -330,6 +435,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 f" 500 · give the column a server default (server_default=func.now() for a timestamp) or set it"
                 f" before the INSERT{hint}"
             )
+        elif _learner_first(item.config):
+            report.longrepr = learner_failure(excinfo, state.root, state.tree, exercise.slug if exercise else None)
         return
     state = _state(item.config)
     where = _learner_frame(excinfo, state)
@@ -358,6 +465,41 @@ def _not_a_catch(report: pytest.TestReport, item: pytest.Item) -> None:
     _state(item.config).uncounted[item.nodeid] = note
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> Generator[None, None, None]:
+    """One line per exercise that ran, on the learner's target (passed, failing, or not started),
+    after pytest's own summary so that it is what the learner reads last."""
+    yield
+    from dojo.workspace import is_untouched
+
+    state = _state(config)
+    if state.target != "learner":
+        return
+    ran: dict[str, list[str]] = {}
+    for nodeid, outcome in state.outcomes.items():
+        slug, _guard = state.item_info.get(nodeid, (None, False))
+        if slug is not None:
+            ran.setdefault(slug, []).append(outcome)
+    if not ran:
+        return
+    terminalreporter.write_sep("-", "your exercises")
+    width = max(len(slug) for slug in ran)
+    for exercise in state.curriculum:
+        outcomes = ran.get(exercise.slug)
+        if outcomes is None:
+            continue
+        passing = outcomes.count("passed")
+        if passing == len(outcomes) and exercise.slug not in state.collection_errors:
+            terminalreporter.write_line(f"✔ {exercise.slug:<{width}}  passed", green=True)
+        elif is_untouched(state.root, exercise):
+            terminalreporter.write_line(f"· {exercise.slug:<{width}}  not started ({exercise.path})")
+        else:
+            line = f"✗ {exercise.slug:<{width}}  failing: {passing} of {len(outcomes)} tests pass"
+            terminalreporter.write_line(line, yellow=True)
+
+
 class OutcomeRecorder:
     """Records each test's worst outcome over its phases and writes them out for ``dojo verify``."""
 
@@ -373,6 +515,8 @@ class OutcomeRecorder:
         outcomes = self.state.outcomes
         if report.failed:
             outcomes[report.nodeid] = "failed" if report.when == "call" else "error"
+            if self.state.target == "learner":
+                self.state.messages.setdefault(report.nodeid, report.longreprtext[:MESSAGE_LIMIT])
         elif report.skipped and report.nodeid not in outcomes:
             outcomes[report.nodeid] = "skipped"
         elif report.passed and report.when == "call" and report.nodeid not in outcomes:
@@ -385,7 +529,10 @@ class OutcomeRecorder:
         tests = []
         for nodeid, outcome in state.outcomes.items():
             slug, guard = state.item_info.get(nodeid, (None, False))
-            tests.append({"nodeid": nodeid, "slug": slug, "guard": guard, "outcome": outcome})
+            entry: dict[str, object] = {"nodeid": nodeid, "slug": slug, "guard": guard, "outcome": outcome}
+            if nodeid in state.messages:
+                entry["message"] = state.messages[nodeid]
+            tests.append(entry)
         payload = {
             "target": state.target,
             "exitstatus": int(exitstatus),

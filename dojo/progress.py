@@ -15,6 +15,8 @@ from enum import Enum
 from pathlib import Path
 
 from dojo import state as state_store
+from dojo.checksums import expected as shipped_checksums
+from dojo.checksums import modified_tests
 from dojo.curriculum import Curriculum, Exercise
 from dojo.runner import run_pytest, selection
 from dojo.workspace import extra_files, is_untouched, materialize, pristine_files
@@ -25,6 +27,7 @@ class Status(Enum):
     IN_PROGRESS = "in progress"
     SOLVED = "solved"
     BLOCKED = "passes, earlier round open"
+    TESTS_MODIFIED = "tests modified"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class ExerciseProgress:
     status: Status
     passed: int = 0
     total: int = 0
+    modified_tests: tuple[str, ...] = ()  # test files that differ from the shipped ones
 
 
 def fingerprint(root: Path, exercise: Exercise) -> str:
@@ -63,7 +67,13 @@ def measure(root: Path, curriculum: Curriculum, use_cache: bool = True) -> list[
         state_store.save(root, saved)
     progress: list[ExerciseProgress] = []
     solved: set[str] = set()
+    shipped = shipped_checksums(root)
     for exercise in curriculum:
+        tampered = tuple(modified_tests(root, exercise, shipped))
+        if tampered:
+            # Whatever the tests say now, they are not the kit's: nothing counts until they are back.
+            progress.append(ExerciseProgress(exercise, Status.TESTS_MODIFIED, modified_tests=tampered))
+            continue
         if exercise.slug not in prints:
             progress.append(ExerciseProgress(exercise, Status.NOT_STARTED))
             continue
@@ -82,5 +92,6 @@ def measure(root: Path, curriculum: Curriculum, use_cache: bool = True) -> list[
 
 
 def next_exercise(progress: Sequence[ExerciseProgress]) -> ExerciseProgress | None:
-    """The first exercise in curriculum order that is not solved."""
-    return next((p for p in progress if p.status is not Status.SOLVED), None)
+    """Work in progress first (the earliest half-done exercise), else the first one not solved."""
+    started = next((p for p in progress if p.status is Status.IN_PROGRESS), None)
+    return started or next((p for p in progress if p.status is not Status.SOLVED), None)

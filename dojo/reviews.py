@@ -484,17 +484,20 @@ def answer_command(
             code=1,
         )
     out.print(Text(key.summary))
-    title = f"{slug}: {len(key.findings)} finding(s) in pristine/{exercise.path}, most severe first"
-    table = Table(title=title, title_justify="left", show_lines=True)
-    table.add_column("line", justify="right")
-    table.add_column("severity")
-    table.add_column("title / why / fix", ratio=3)
-    table.add_column("caught by", ratio=1, overflow="fold")
+    out.print(f"\n[bold]{slug}: {len(key.findings)} finding(s) in pristine/{exercise.path}, most severe first[/]")
+    # One block per finding, labels in a column of their own: at 80 columns nothing is cut and a
+    # wrapped line starts under its text (a four-column table squeezed the fix into a sliver).
     for finding in sorted(key.findings, key=lambda f: (SEVERITIES.index(f.severity), f.line)):
-        what = Text(finding.title, style="bold")
-        what.append(f"\nWhy: {finding.why}", style="default").append(f"\nFix: {finding.fix}", style="default")
-        table.add_row(str(finding.line), _SEVERITY_STYLE[finding.severity], what, Text(finding.caught_by))
-    out.print(table)
+        heading = Text.assemble(f"\nline {finding.line} · ", _SEVERITY_STYLE[finding.severity], " severity · ")
+        heading.append(finding.title, style="bold")
+        out.print(heading)
+        details = Table.grid(padding=(0, 1))
+        details.add_column(no_wrap=True, style="dim")
+        details.add_column()
+        details.add_row("  why", Text(finding.why))
+        details.add_row("  fix", Text(finding.fix))
+        details.add_row("  caught by", Text(finding.caught_by, overflow="fold"))
+        out.print(details)
 
 
 def register(app: typer.Typer) -> None:

@@ -23,8 +23,6 @@ from functools import cache
 from pathlib import Path
 from typing import Final, Literal, cast
 
-import yaml
-
 RULES_DIR: Final = Path(__file__).resolve().parent / "rules"
 CONFIG: Final = RULES_DIR / "sgconfig.yml"
 SMELLS_DIR: Final = RULES_DIR / "smells"
@@ -73,6 +71,8 @@ class PackFinding:
 @cache
 def rules() -> tuple[Rule, ...]:
     """Every rule of the pack, in id order."""
+    import yaml  # here, not at the top: a scan (dojo check's mentor comments) needs no YAML
+
     found: list[Rule] = []
     for path in sorted(SMELLS_DIR.glob("*.yml")):
         try:
@@ -124,19 +124,47 @@ def python_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def scan(files: Sequence[Path]) -> list[PackFinding]:
     """Every finding of the pack in ``files`` (Python files; see python_files), sorted."""
+    return start_scan(files).findings()
+
+
+class Scan:
+    """A scan under way: ast-grep runs beside the caller (``dojo check`` starts it with the tests)."""
+
+    def __init__(self, process: subprocess.Popen[str] | None) -> None:
+        self._process = process
+
+    def findings(self) -> list[PackFinding]:
+        """Wait for ast-grep and read its findings (raises PackError when it failed)."""
+        if self._process is None:
+            return []
+        stdout, stderr = self._process.communicate()
+        return _read_findings(self._process.returncode, stdout, stderr)
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+def start_scan(files: Sequence[Path]) -> Scan:
+    """Start ast-grep over ``files``; :meth:`Scan.findings` waits for it."""
     if not files:
-        return []
+        return Scan(None)
     command = [binary(), "scan", "--config", str(CONFIG), "--json=stream", *map(str, files)]
     try:
-        completed = subprocess.run(command, text=True, capture_output=True, check=False)
+        process = subprocess.Popen(command, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as error:
         raise PackError(f"could not run ast-grep: {error}") from error
+    return Scan(process)
+
+
+def _read_findings(returncode: int, stdout: str, stderr: str) -> list[PackFinding]:
     # ast-grep exits 1 when a finding has severity error; anything else is a failure to scan.
-    if completed.returncode not in (0, 1) or "ERROR" in completed.stderr:
-        detail = next((line.strip() for line in completed.stderr.splitlines() if line.strip()), "no message")
-        raise PackError(f"ast-grep failed (exit {completed.returncode}): {detail}")
+    if returncode not in (0, 1) or "ERROR" in stderr:
+        detail = next((line.strip() for line in stderr.splitlines() if line.strip()), "no message")
+        raise PackError(f"ast-grep failed (exit {returncode}): {detail}")
     found: list[PackFinding] = []
-    for raw in completed.stdout.splitlines():
+    for raw in stdout.splitlines():
         try:
             row = cast(dict[str, object], json.loads(raw))
             start = cast(dict[str, dict[str, int]], row["range"])["start"]

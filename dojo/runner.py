@@ -26,6 +26,7 @@ class TestOutcome:
     slug: str | None
     guard: bool
     outcome: str  # passed | failed | error | skipped
+    message: str = ""  # a failure as the learner sees it (see dojo.failures)
 
     @property
     def passed(self) -> bool:
@@ -97,23 +98,25 @@ def run_pytest(
             stderr=subprocess.STDOUT if capture else None,
             check=False,
         )
-        tests: tuple[TestOutcome, ...] = ()
-        errors: tuple[str, ...] = ()
-        uncounted: dict[str, str] = {}
-        if report.is_file():
-            data = json.loads(report.read_text(encoding="utf-8"))
-            tests = tuple(
-                TestOutcome(nodeid=t["nodeid"], slug=t["slug"], guard=bool(t["guard"]), outcome=t["outcome"])
-                for t in data["tests"]
-            )
-            errors = tuple(data["collection_errors"])
-            uncounted = {str(k): str(v) for k, v in data.get("uncounted_fixture_failures", {}).items()}
-        elif completed.returncode not in (0, 1, 5):
-            errors = (f"pytest exited with status {completed.returncode} before reporting",)
-        return RunResult(
-            exitstatus=completed.returncode, tests=tests, collection_errors=errors, output=completed.stdout or "",
-            uncounted=uncounted,
-        )  # fmt: skip
+        return read_report(report, completed.returncode, completed.stdout or "")
+
+
+def read_report(report: Path, exitstatus: int, output: str) -> RunResult:
+    """The outcomes a run wrote to its ``--dojo-report`` file (none, and why, when it wrote none)."""
+    tests: tuple[TestOutcome, ...] = ()
+    errors: tuple[str, ...] = ()
+    uncounted: dict[str, str] = {}
+    if report.is_file():
+        data = json.loads(report.read_text(encoding="utf-8"))
+        tests = tuple(
+            TestOutcome(t["nodeid"], t["slug"], bool(t["guard"]), t["outcome"], t.get("message", ""))
+            for t in data["tests"]
+        )
+        errors = tuple(data["collection_errors"])
+        uncounted = {str(k): str(v) for k, v in data.get("uncounted_fixture_failures", {}).items()}
+    elif exitstatus not in (0, 1, 5):
+        errors = (f"pytest exited with status {exitstatus} before reporting",)
+    return RunResult(exitstatus=exitstatus, tests=tests, collection_errors=errors, output=output, uncounted=uncounted)
 
 
 def exercise_passes(root: Path, exercise: Exercise) -> bool:

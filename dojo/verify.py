@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dojo import capstone, capstone_steps, reviews, verify_mutation
+from dojo.checksums import stale as stale_checksums
 from dojo.curriculum import Curriculum, Exercise
 from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
 from dojo.mutants import load as load_mutants
@@ -34,6 +35,10 @@ from dojo.runner import RunResult, TestOutcome, marker_expression, run_pytest, s
 from dojo.workspace import pristine_files
 
 MIN_MUTANTS = 2
+_STALE_CHECKSUM = (
+    "is not as tests/SHA256SUMS says (a learner would see it as 'tests modified'): "
+    "run `uv run dojo checksums --write` after changing or adding a test"
+)
 Progress = Callable[[str], None]
 
 
@@ -90,6 +95,11 @@ def _layout(root: Path, curriculum: Curriculum, exercises: Sequence[Exercise]) -
         problems.extend(
             Problem("layout", slug, f"{test} is missing") for test in exercise.tests if not (root / test).is_file()
         )
+    problems.extend(
+        Problem("layout", exercise.slug, f"{test} {_STALE_CHECKSUM}")
+        for exercise in exercises
+        for test in stale_checksums(root, [exercise])
+    )
     if len(exercises) < len(curriculum):
         return problems
     # Whole-kit checks: nothing in the trees that the curriculum does not know about.

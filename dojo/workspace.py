@@ -110,12 +110,14 @@ def backup(root: Path, exercise: Exercise, now: datetime | None = None) -> Path 
 
 
 def reset(root: Path, exercise: Exercise, now: datetime | None = None) -> ResetResult:
-    """Back up the learner's files, then restore the pristine stub (removing files the stub lacks)."""
+    """Back up the learner's files (unless they are the untouched stub), then restore the pristine stub
+    (removing files the stub lacks)."""
     files = pristine_files(root, exercise)
     if not files:
         raise FileNotFoundError(f"pristine/{exercise.path} is missing: the kit itself is incomplete")
-    saved = backup(root, exercise, now)
     removed = extra_files(root, exercise)
+    # An untouched stub holds no work: backing it up would only bury the real backups.
+    saved = None if is_untouched(root, exercise) and not removed else backup(root, exercise, now)
     for rel in removed:
         (root / rel).unlink()
     tree = pristine_root(root)

@@ -9,7 +9,6 @@ rubric) is ``interview.toml`` beside this module; the asks are quoted from each 
 from __future__ import annotations
 
 import ast
-import re
 import tomllib
 from dataclasses import dataclass
 from itertools import accumulate
@@ -18,6 +17,7 @@ from typing import Final, Literal, cast
 
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.paths import pristine_root
+from dojo.readme import readme_section
 
 INTERVIEW_FILE: Final = Path(__file__).with_name("interview.toml")
 DEFAULT_MINUTES: Final = 30
@@ -117,21 +117,6 @@ def _ask_and_brief(root: Path, exercise: Exercise) -> tuple[str, str]:
         doc = ""
     first = doc.split("\n\n", 1)[0].replace("\n", " ").strip()
     return first or exercise.title, doc or exercise.title
-
-
-def readme_section(readme: Path, slug: str) -> str | None:
-    """The ``## `` section whose heading, squeezed to ``[a-z0-9]`` before its colon, equals the slug's."""
-    try:
-        text = readme.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    wanted = re.sub(r"[^a-z0-9]", "", slug.lower())
-    for section in re.split(r"(?m)^(?=## )", text):
-        if section.startswith("## "):
-            heading = section.splitlines()[0][3:].split(":")[0]
-            if re.sub(r"[^a-z0-9]", "", heading.lower()) == wanted:
-                return section.strip()
-    return None
 
 
 def _interview_script() -> dict[str, object]:
