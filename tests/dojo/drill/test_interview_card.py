@@ -7,7 +7,8 @@ import tomllib
 from pathlib import Path
 
 from dojo.curriculum import load
-from dojo.drill.plan import INTERVIEW_FILE, readme_section
+from dojo.drill.plan import INTERVIEW_FILE
+from dojo.readme import readme_section
 from tests.dojo.conftest import run_dojo
 
 ROOT = Path(__file__).resolve().parents[3]
