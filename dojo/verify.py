@@ -15,6 +15,7 @@ It holds the kit to five promises and reports every broken one:
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -176,11 +177,36 @@ def _why(test: TestOutcome, expect_pass: bool) -> str:
     return f"{test.nodeid} PASSES on the untouched stub: it checks nothing the learner has to write"
 
 
+CATCHERS_FILE = f"{MUTANTS_DIR}/catchers.json"
+
+
+def load_catchers(root: Path) -> dict[str, str]:
+    """Which test caught each hand-written mutant last time (``slug/name`` to node id): a speed-up only.
+
+    A stale or missing entry costs one extra test run, never a wrong verdict: a mutant counts as caught
+    only when a test fails on it."""
+    path = root / CATCHERS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def save_catchers(root: Path, results: Sequence[MutantResult]) -> None:
+    """Record this run's catchers (kept for mutants not tried this time); written only when it changed."""
+    known = load_catchers(root)
+    updated = {**known, **{r.mutant.label: r.caught_by for r in results if r.caught_by}}
+    if updated != known:
+        text = json.dumps(dict(sorted(updated.items())), indent=1) + "\n"
+        (root / CATCHERS_FILE).write_text(text, encoding="utf-8")
+
+
 POSTGRES_ENV = "DOJO_POSTGRES_URL"
 REDIS_ENV = "DOJO_REDIS_URL"
 
 
-def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
+def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise, catcher: str | None = None) -> MutantResult:
     if mutant.postgres and not os.environ.get(POSTGRES_ENV):
         return MutantResult(mutant, None, skipped=f"needs PostgreSQL ({POSTGRES_ENV} is not set)")
     # Mutants run on SQLite (and fakeredis) alone unless they say otherwise: which server is not what they test.
@@ -191,6 +217,13 @@ def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise) -> MutantResult:
         except MutantError as error:
             return MutantResult(mutant, None, str(error))
         # --dojo-mutant-run: a fixture failing at setup or teardown is not a catch unless deliberate.
+        if catcher:
+            # The test that caught this mutant last time, alone first: most mutants fall to it in one test's
+            # time. Only a real failure of that test counts; anything else falls through to the full run.
+            first = run_pytest(root, ["-q", "-x", "--dojo-mutant-run", catcher], tree=tree, drop_env=drop)
+            failing = [t.nodeid for t in first.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
+            if failing:
+                return MutantResult(mutant, failing[0])
         result = run_pytest(root, ["-q", "-x", "--dojo-mutant-run", *selection([exercise])], tree=tree, drop_env=drop)
     failing = [t.nodeid for t in result.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
     if failing:
@@ -268,7 +301,10 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
         mutant_runs = []
         if options.mutants:
             say(f"trying {len(mutant_plan)} mutants")
-            mutant_runs = [pool.submit(_run_mutant, root, mutant, exercise) for exercise, mutant in mutant_plan]
+            known = load_catchers(root)
+            mutant_runs = [
+                pool.submit(_run_mutant, root, mutant, exercise, known.get(mutant.label)) for exercise, mutant in mutant_plan
+            ]
         sol_problems, sol_held, skipped = _check_run(
             "solutions", solutions_run.result(), summaries, expect_pass=True, allow_skips=options.allow_skips
         )
@@ -296,6 +332,8 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
                 )
             else:
                 held += 1
+        if mutant_runs:
+            save_catchers(root, [future.result() for future in mutant_runs])
         for lint_future in lint_runs:
             found_problems = lint_future.result()
             problems += found_problems

@@ -5,7 +5,8 @@ entry that was used least recently. Both `get` and `put` must be O(1)."
 
 - `LRUCache(capacity)`: capacity must be an int >= 1 (a bool, a float such as 2.5 or even 2.0, or a str
   is not), otherwise raise ValueError with a message that names `capacity`.
-- `get(key, default=None)`: the value, or `default` if absent. A hit makes the key most recent.
+- `get(key, default=None)`: the value, or `default` if absent. A hit makes the key most recent. A stored
+  value that is falsy (0, "", []) is still a hit.
 - `put(key, value)`: insert or update; the key becomes most recent; evict the least recent if over capacity.
 - `len(cache)` and `key in cache` (a membership test is not a use: it does not change recency).
 

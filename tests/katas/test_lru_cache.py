@@ -30,6 +30,17 @@ def test_get_returns_what_put_stored_and_default_when_absent():
     assert cache.get("missing", 0) == 0
 
 
+@pytest.mark.parametrize("value", [0, "", [], False, 0.0], ids=["zero", "empty-str", "empty-list", "false", "zero-float"])
+def test_a_falsy_value_is_a_hit_not_a_miss(value):
+    cache: LRUCache[str, object] = LRUCache(2)
+    cache.put("a", value)
+    cache.put("b", 1)
+    assert cache.get("a", "default") == value, "a cached 0, '' or [] is a value: only an absent key gives the default"
+    cache.put("c", 2)  # the hit on 'a' made it most recent, so 'b' goes
+    assert "a" in cache, "reading a falsy value is a use too: it must refresh the key's recency"
+    assert "b" not in cache
+
+
 def test_a_full_cache_evicts_the_least_recently_used_key():
     cache: LRUCache[str, int] = LRUCache(2)
     cache.put("a", 1)
