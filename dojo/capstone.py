@@ -44,7 +44,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from dojo import deals_data, pg
+from dojo import deals_data, pg, servers
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root, state_dir
@@ -393,7 +393,7 @@ def _target(value: str) -> Target:
 
 
 def _check_free(host: str, port: int) -> None:
-    error = pg.bind_error(host, port)
+    error = servers.bind_error(host, port)
     if error is not None:
         raise CapstoneError(f"cannot listen on {host}:{port} ({error.strerror}): pass another --port", 2)
 

@@ -20,7 +20,6 @@ newest ``/usr/lib/postgresql/<version>/bin`` (Debian and Ubuntu's layout).
 from __future__ import annotations
 
 import glob
-import json
 import os
 import pwd
 import shlex
@@ -33,6 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+from dojo import servers
 
 DEFAULT_PORT: Final = 55432
 HOST: Final = "127.0.0.1"
@@ -111,7 +112,7 @@ def _version_key(bin_dir: str) -> tuple[int, ...]:
 def start(port: int = DEFAULT_PORT, directory: Path | None = None, *, durable: bool = False) -> Cluster:
     """Initialise (if needed) and start a cluster; return once it accepts connections on ``port``."""
     binaries = find_binaries()
-    _check_port(port)
+    servers.check_port(HOST, port, PgError, "dojo pg")
     temporary = directory is None
     folder = Path(tempfile.mkdtemp(prefix="dojo-pg-")) if directory is None else directory.resolve()
     try:
@@ -125,7 +126,7 @@ def start(port: int = DEFAULT_PORT, directory: Path | None = None, *, durable: b
                  "--locale=C", "--no-sync"],
                 what="initdb",
             )  # fmt: skip
-        _write_record(cluster)
+        servers.write_record(folder, RECORD_FILE, port, temporary)
         options = ["-p", str(port), "-h", HOST, "-k", str(folder)]
         if not durable:
             options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
@@ -156,23 +157,24 @@ def stop(directory: Path) -> Cluster:
 
 def open_cluster(directory: Path) -> Cluster:
     """The cluster ``dojo pg start`` made in ``directory``, read back from its record."""
-    record_path = directory / RECORD_FILE
-    if not directory.is_dir():
-        raise PgError(f"{directory} does not exist: no server there (stop removes a temporary server's folder)")
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        return Cluster(directory.resolve(), int(record["port"]), bool(record["temporary"]))
-    except FileNotFoundError:
-        raise PgError(f"{directory} holds no cluster started by `dojo pg start` (no {RECORD_FILE})") from None
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise PgError(f"{record_path} is unreadable ({error}); stop the server with pg_ctl by hand") from None
+    folder, port, temporary = servers.read_record(
+        directory,
+        RECORD_FILE,
+        PgError,
+        command="dojo pg",
+        noun="cluster",
+        by_hand="stop the server with pg_ctl by hand",
+    )
+    return Cluster(folder, port, temporary)
 
 
 def running(cluster: Cluster) -> bool:
     """True when the cluster's postmaster is alive (``pg_ctl status``)."""
     if not (cluster.data_dir / "PG_VERSION").is_file():
         return False
-    result = _run([str(find_binaries().pg_ctl), "status", "-D", str(cluster.data_dir)], what="pg_ctl status", check=False)
+    result = _run(
+        [str(find_binaries().pg_ctl), "status", "-D", str(cluster.data_dir)], what="pg_ctl status", check=False
+    )
     return result.returncode == 0
 
 
@@ -185,7 +187,9 @@ def wait_until_ready(port: int, timeout: float = START_TIMEOUT_SECONDS) -> None:
                 return
         except OSError:
             if time.monotonic() >= deadline:
-                raise PgError(f"PostgreSQL did not accept connections on {HOST}:{port} within {timeout:.0f} s") from None
+                raise PgError(
+                    f"PostgreSQL did not accept connections on {HOST}:{port} within {timeout:.0f} s"
+                ) from None
             time.sleep(0.1)  # tooling, not a test: a bounded poll
 
 
@@ -197,42 +201,14 @@ def directory_from_env() -> Path:
     return Path(value)
 
 
-def _check_port(port: int) -> None:
-    if not 1024 <= port <= 65535:
-        raise PgError(f"--port must be between 1024 and 65535, not {port}")
-    if bind_error(HOST, port) is not None:
-        raise PgError(f"port {port} on {HOST} is busy: pick another with --port, or `dojo pg stop` the old server")
-
-
-def bind_error(host: str, port: int) -> OSError | None:
-    """Why a server could not listen on ``host:port`` right now, or None if it could."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # Like PostgreSQL and uvicorn: a port whose last connections linger in TIME_WAIT is free to listen on.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            return error
-    return None
-
-
 def _prepare_folder(cluster: Cluster) -> None:
     folder = cluster.directory
     if len(str(folder)) > _SOCKET_PATH_LIMIT:
         raise PgError(f"{folder} is too long a path for PostgreSQL's socket: use a shorter --dir")
-    if folder.exists() and not folder.is_dir():
-        raise PgError(f"{folder} exists and is not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / RECORD_FILE).is_file():
-        raise PgError(f"{folder} is not empty and was not made by `dojo pg start`: use a new or empty folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    servers.prepare_folder(folder, RECORD_FILE, PgError, "dojo pg")
     if _as_root():
         server = _server_user()
         os.chown(folder, server.pw_uid, server.pw_gid)
-
-
-def _write_record(cluster: Cluster) -> None:
-    record = {"port": cluster.port, "temporary": cluster.temporary}
-    (cluster.directory / RECORD_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
 
 
 def _as_root() -> bool:
@@ -260,23 +236,15 @@ def _run(
     except subprocess.TimeoutExpired:
         raise PgError(f"{what} did not finish within {COMMAND_TIMEOUT_SECONDS:.0f} s") from None
     if check and result.returncode != 0:
-        raise PgError(f"{what} failed: {_last_line(result.stderr, result.stdout, log)}")
+        raise PgError(f"{what} failed: {servers.last_line(result.stderr, result.stdout, log)}")
     return result
-
-
-def _last_line(stderr: str, stdout: str, log: Path | None) -> str:
-    """The most useful line of a failure: the server log's last line if there is one, else the tool's."""
-    texts = [stderr, stdout]
-    if log is not None and log.is_file():
-        texts.insert(0, log.read_text(encoding="utf-8", errors="replace"))
-    for text in texts:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
-    return "no output"
 
 
 def _stop_quietly(binaries: Binaries, folder: Path) -> None:
     data_dir = folder / DATA_SUBDIR
     if (data_dir / "postmaster.pid").is_file():
-        _run([str(binaries.pg_ctl), "stop", "-D", str(data_dir), "-m", "immediate", "-w"], what="pg_ctl stop", check=False)
+        _run(
+            [str(binaries.pg_ctl), "stop", "-D", str(data_dir), "-m", "immediate", "-w"],
+            what="pg_ctl stop",
+            check=False,
+        )

@@ -16,7 +16,6 @@ real Lua interpreter. The binary comes from ``PATH`` (Debian: ``apt-get install 
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
@@ -36,7 +35,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from dojo.pg import bind_error
+from dojo import servers
 
 DEFAULT_PORT: Final = 56379
 HOST: Final = "127.0.0.1"
@@ -90,12 +89,7 @@ def find_binary() -> Path:
 def start(port: int = DEFAULT_PORT, directory: Path | None = None) -> Server:
     """Start redis-server on 127.0.0.1:``port`` with its files in ``directory``; return once it answers PING."""
     binary = find_binary()
-    if not 1024 <= port <= 65535:
-        raise RedisServerError(f"--port must be between 1024 and 65535, not {port}")
-    if bind_error(HOST, port) is not None:
-        raise RedisServerError(
-            f"port {port} on {HOST} is busy: pick another with --port, or `dojo redis stop` the old server"
-        )
+    servers.check_port(HOST, port, RedisServerError, "dojo redis")
     temporary = directory is None
     folder = Path(tempfile.mkdtemp(prefix="dojo-redis-")) if directory is None else directory.resolve()
     server = Server(folder, port, temporary)
@@ -111,7 +105,7 @@ def start(port: int = DEFAULT_PORT, directory: Path | None = None) -> Server:
             'save ""', "appendonly no",
         ]  # fmt: skip
         (folder / CONFIG_FILE).write_text("\n".join(config) + "\n", encoding="utf-8")
-        (folder / RECORD_FILE).write_text(json.dumps({"port": port, "temporary": temporary}) + "\n", encoding="utf-8")
+        servers.write_record(folder, RECORD_FILE, port, temporary)
         result = subprocess.run(
             [str(binary), str(folder / CONFIG_FILE)],
             capture_output=True,
@@ -121,7 +115,9 @@ def start(port: int = DEFAULT_PORT, directory: Path | None = None) -> Server:
             cwd=folder,
         )
         if result.returncode != 0:
-            raise RedisServerError(f"redis-server failed: {_last_line(result.stderr, result.stdout, server.log_file)}")
+            raise RedisServerError(
+                f"redis-server failed: {servers.last_line(result.stderr, result.stdout, server.log_file)}"
+            )
         wait_until_ready(server)
     except BaseException:
         if temporary:
@@ -149,20 +145,10 @@ def stop(directory: Path) -> Server:
 
 def open_server(directory: Path) -> Server:
     """The server ``dojo redis start`` made in ``directory``, read back from its record."""
-    record_path = directory / RECORD_FILE
-    if not directory.is_dir():
-        raise RedisServerError(
-            f"{directory} does not exist: no server there (stop removes a temporary server's folder)"
-        )
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        return Server(directory.resolve(), int(record["port"]), bool(record["temporary"]))
-    except FileNotFoundError:
-        raise RedisServerError(
-            f"{directory} holds no server started by `dojo redis start` (no {RECORD_FILE})"
-        ) from None
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise RedisServerError(f"{record_path} is unreadable ({error}); stop the server by hand") from None
+    folder, port, temporary = servers.read_record(
+        directory, RECORD_FILE, RedisServerError, command="dojo redis", noun="server", by_hand="stop the server by hand"
+    )
+    return Server(folder, port, temporary)
 
 
 def running(server: Server) -> bool:
@@ -184,7 +170,7 @@ def wait_until_ready(server: Server, timeout: float = START_TIMEOUT_SECONDS) -> 
         if time.monotonic() >= deadline:
             raise RedisServerError(
                 f"redis-server did not answer on {HOST}:{server.port} within {timeout:.0f} s: "
-                f"{_last_line('', '', server.log_file)}"
+                f"{servers.last_line('', '', server.log_file)}"
             )
         time.sleep(0.05)  # tooling, not a test: a bounded poll
 
@@ -199,14 +185,7 @@ def directory_from_env() -> Path:
 
 
 def _prepare_folder(server: Server) -> None:
-    folder = server.directory
-    if folder.exists() and not folder.is_dir():
-        raise RedisServerError(f"{folder} exists and is not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / RECORD_FILE).is_file():
-        raise RedisServerError(
-            f"{folder} is not empty and was not made by `dojo redis start`: use a new or empty folder"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
+    servers.prepare_folder(server.directory, RECORD_FILE, RedisServerError, "dojo redis")
 
 
 def _quoted(path: Path) -> str:
@@ -239,17 +218,6 @@ def _stop_quietly(server: Server) -> None:
     pid = _pid(server)
     if pid is not None and _alive(pid):
         os.kill(pid, signal.SIGKILL)
-
-
-def _last_line(stderr: str, stdout: str, log: Path) -> str:
-    texts = [stderr, stdout]
-    if log.is_file():
-        texts.insert(0, log.read_text(encoding="utf-8", errors="replace"))
-    for text in texts:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
-    return "no output"
 
 
 # ---- `dojo redis start | stop | status` ----
