@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
@@ -36,6 +36,9 @@ from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.paths import pristine_root, solutions_root
 from dojo.problems import Problem
+
+if TYPE_CHECKING:
+    from dojo.forkserver import ForkServer
 
 PACKAGE_PATH: Final = "katas/deals_api"
 STEPS_DIR: Final = "solutions/rounds"
@@ -253,7 +256,9 @@ def _problem(message: str, slug: str = "capstone") -> Problem:
     return Problem(check=CHECK, slug=slug, message=message)
 
 
-def _verify_step(root: Path, curriculum: Curriculum, number: int, scratch: Path) -> StepVerdict:
+def _verify_step(
+    root: Path, curriculum: Curriculum, number: int, scratch: Path, server: ForkServer | None = None
+) -> StepVerdict:
     from dojo.runner import run_pytest
 
     started = time.perf_counter()
@@ -272,7 +277,9 @@ def _verify_step(root: Path, curriculum: Curriculum, number: int, scratch: Path)
     files = list(dict.fromkeys(test for e in (*done, *([following] if following else [])) for test in e.tests))
     marker = _marker([*done, *([following] if following else [])])
     drop = ["DOJO_POSTGRES_URL"]  # SQLite: the rounds' PostgreSQL runs prove the reference, not the steps
-    result = run_pytest(root, ["-q", "-x", "-p", "no:randomly", "-m", marker, *files], tree=tree, drop_env=drop)
+    result = run_pytest(
+        root, ["-q", "-x", "-p", "no:randomly", "-m", marker, *files], tree=tree, drop_env=drop, server=server
+    )
     failed = [t for t in result.tests if t.outcome in ("failed", "error")]
     if result.collection_errors or not result.tests:
         first = result.collection_errors[0] if result.collection_errors else "no test ran"
@@ -291,7 +298,9 @@ def _verify_step(root: Path, curriculum: Curriculum, number: int, scratch: Path)
     return StepVerdict(number, problems, time.perf_counter() - started)
 
 
-def verify_problems(root: Path, curriculum: Curriculum, *, jobs: int = 2) -> list[Problem]:
+def verify_problems(
+    root: Path, curriculum: Curriculum, *, jobs: int = 2, server: ForkServer | None = None
+) -> list[Problem]:
     """The series reaches the reference exactly, and each step turns exactly its own round green."""
     full = load_curriculum(root)
     if not any(e.kind == "capstone" for e in curriculum) and len(curriculum) != len(full):
@@ -320,7 +329,9 @@ def verify_problems(root: Path, curriculum: Curriculum, *, jobs: int = 2) -> lis
                 )
             )
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            verdicts = list(pool.map(lambda n: _verify_step(root, full, n, Path(scratch)), range(1, len(series))))
+            verdicts = list(
+                pool.map(lambda n: _verify_step(root, full, n, Path(scratch), server), range(1, len(series)))
+            )
     for verdict in verdicts:
         problems += verdict.problems
     return problems

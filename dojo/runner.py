@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dojo.curriculum import Exercise
+from dojo.forkserver import ForkServer, ForkServerError
 
 PASS_OUTCOMES = frozenset({"passed"})
 
@@ -73,8 +74,12 @@ def run_pytest(
     capture: bool = True,
     extra_env: dict[str, str] | None = None,
     drop_env: Sequence[str] = (),
+    server: ForkServer | None = None,
 ) -> RunResult:
-    """Run ``python -m pytest ARGS`` in ``root`` against a target (or a tree) and collect outcomes."""
+    """Run ``python -m pytest ARGS`` in ``root`` against a target (or a tree) and collect outcomes.
+
+    With a ``server`` (dojo/forkserver.py), the run is a fork of it that already has pytest and the
+    libraries imported; if it cannot take the run, a plain subprocess does."""
     with tempfile.TemporaryDirectory(prefix="dojo-run-") as scratch:
         report = Path(scratch) / "report.json"
         # Options as --name=value: pytest picks its rootdir from bare path-like arguments.
@@ -89,6 +94,13 @@ def run_pytest(
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})}
         for name in ("DOJO_TARGET", *drop_env):
             env.pop(name, None)
+        if server is not None and capture:
+            try:
+                status, output = server.run(command[3:], cwd=root, env=env)
+            except ForkServerError:
+                pass  # a fresh interpreter below gives the same verdict, only slower
+            else:
+                return read_report(report, status, output)
         completed = subprocess.run(
             command,
             cwd=root,

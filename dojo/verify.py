@@ -25,14 +25,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo import capstone, capstone_steps, reviews, verify_mutation
+from dojo import capstone, capstone_steps, forkserver, reviews, verify_mutation
 from dojo.checksums import stale as stale_checksums
 from dojo.curriculum import Curriculum, Exercise
+from dojo.forkserver import ForkServer
 from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
 from dojo.mutants import load as load_mutants
 from dojo.paths import LEARNER_PACKAGES, pristine_root, solutions_root
 from dojo.problems import Problem
-from dojo.runner import RunResult, TestOutcome, marker_expression, run_pytest, selection
+from dojo.runner import RunResult, TestOutcome, run_pytest, selection
 from dojo.workspace import pristine_files
 
 MIN_MUTANTS = 2
@@ -114,7 +115,10 @@ def _layout(root: Path, curriculum: Curriculum, exercises: Sequence[Exercise]) -
                 rel = entry.relative_to(tree).as_posix()
                 if entry.name in {"__init__.py", "__pycache__"} or rel in claimed:
                     continue
-                if entry.name.endswith(".answers.toml") and f"{package}/{entry.name[: -len('.answers.toml')]}.py" in claimed:
+                if (
+                    entry.name.endswith(".answers.toml")
+                    and f"{package}/{entry.name[: -len('.answers.toml')]}.py" in claimed
+                ):
                     continue
                 problems.append(Problem("layout", "", f"{tree_name}/{rel} belongs to no exercise in curriculum.toml"))
     slugs = {exercise.slug for exercise in curriculum}
@@ -206,7 +210,9 @@ POSTGRES_ENV = "DOJO_POSTGRES_URL"
 REDIS_ENV = "DOJO_REDIS_URL"
 
 
-def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise, catcher: str | None = None) -> MutantResult:
+def _run_mutant(
+    root: Path, mutant: Mutant, exercise: Exercise, catcher: str | None = None, server: ForkServer | None = None
+) -> MutantResult:
     if mutant.postgres and not os.environ.get(POSTGRES_ENV):
         return MutantResult(mutant, None, skipped=f"needs PostgreSQL ({POSTGRES_ENV} is not set)")
     # Mutants run on SQLite (and fakeredis) alone unless they say otherwise: which server is not what they test.
@@ -220,11 +226,15 @@ def _run_mutant(root: Path, mutant: Mutant, exercise: Exercise, catcher: str | N
         if catcher:
             # The test that caught this mutant last time, alone first: most mutants fall to it in one test's
             # time. Only a real failure of that test counts; anything else falls through to the full run.
-            first = run_pytest(root, ["-q", "-x", "--dojo-mutant-run", catcher], tree=tree, drop_env=drop)
+            first = run_pytest(
+                root, ["-q", "-x", "--dojo-mutant-run", catcher], tree=tree, drop_env=drop, server=server
+            )
             failing = [t.nodeid for t in first.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
             if failing:
                 return MutantResult(mutant, failing[0])
-        result = run_pytest(root, ["-q", "-x", "--dojo-mutant-run", *selection([exercise])], tree=tree, drop_env=drop)
+        result = run_pytest(
+            root, ["-q", "-x", "--dojo-mutant-run", *selection([exercise])], tree=tree, drop_env=drop, server=server
+        )
     failing = [t.nodeid for t in result.tests if t.slug == exercise.slug and t.outcome in ("failed", "error")]
     if failing:
         return MutantResult(mutant, failing[0])
@@ -240,7 +250,11 @@ def _lint_commands(root: Path, exercises: Sequence[Exercise] | None) -> list[tup
     """ruff and mypy over the whole kit, or (with --only) over just those exercises' solutions and tests."""
     if exercises is None:
         ruff_paths = ["dojo", "solutions", "tests"]
-        mypy_paths = ["dojo", *(f"solutions/{p}" for p in LEARNER_PACKAGES if (root / "solutions" / p).is_dir()), "tests"]
+        mypy_paths = [
+            "dojo",
+            *(f"solutions/{p}" for p in LEARNER_PACKAGES if (root / "solutions" / p).is_dir()),
+            "tests",
+        ]
     else:
         mine = [f"solutions/{e.path}" for e in exercises] + [t for e in exercises for t in e.tests]
         ruff_paths = mypy_paths = sorted(set(mine))
@@ -259,6 +273,45 @@ def _run_lint(root: Path, name: str, command: list[str]) -> list[Problem]:
     return [Problem("lint", "", f"{name}: {line}") for line in findings[:40]]
 
 
+KIT_TEST_CHUNKS = 3  # the kit's own tests, split by file, so no one run is the long pole
+EXERCISE_CHUNKS = 2
+
+
+def _balanced(items: Sequence[tuple[str, int]], chunks: int) -> list[list[str]]:
+    """Split named items into at most ``chunks`` groups of about equal weight (largest first, onto the lightest)."""
+    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(chunks, len(items))))]
+    for name, weight in sorted(items, key=lambda item: (-item[1], item[0])):
+        lightest = min(range(len(groups)), key=lambda index: groups[index][0])
+        total, names = groups[lightest]
+        groups[lightest] = (total + weight, [*names, name])
+    return [sorted(names) for _, names in groups if names]
+
+
+def _size(root: Path, files: Sequence[str]) -> int:
+    return sum((root / file).stat().st_size for file in files if (root / file).is_file())
+
+
+def solution_runs(
+    root: Path, curriculum: Curriculum, exercises: Sequence[Exercise], whole_kit: bool
+) -> list[list[str]]:
+    """The pytest arguments of the runs against solutions/: together, every test exactly once.
+
+    With --only, one run of those exercises. For the whole kit, the exercises in EXERCISE_CHUNKS runs
+    and the kit's own tests (every test file no exercise claims) in KIT_TEST_CHUNKS, balanced by the size
+    of their test files, so that two workers finish together instead of one run holding the end."""
+    if not whole_kit:
+        return [["-q", *selection(exercises)]]
+    by_slug = {e.slug: e for e in exercises}
+    exercise_groups = _balanced([(e.slug, _size(root, e.tests)) for e in exercises], EXERCISE_CHUNKS)
+    runs = [["-q", *selection([by_slug[slug] for slug in group])] for group in exercise_groups]
+    claimed = set(curriculum.by_test_file())
+    kit_files = sorted(
+        rel for path in (root / "tests").rglob("test_*.py") if (rel := path.relative_to(root).as_posix()) not in claimed
+    )
+    runs += [["-q", *group] for group in _balanced([(f, _size(root, [f])) for f in kit_files], KIT_TEST_CHUNKS)]
+    return runs
+
+
 def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progress | None = None) -> Report:
     say = progress or (lambda _message: None)
     exercises = [e for e in curriculum if not options.only or e.slug in options.only]
@@ -274,25 +327,35 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             continue
         if len(found) < MIN_MUTANTS:
             problems.append(
-                Problem("mutants", exercise.slug, f"{len(found)} mutant(s) in {MUTANTS_DIR}/{exercise.slug}.toml; ship at least {MIN_MUTANTS}")
+                Problem(
+                    "mutants",
+                    exercise.slug,
+                    f"{len(found)} mutant(s) in {MUTANTS_DIR}/{exercise.slug}.toml; ship at least {MIN_MUTANTS}",
+                )
             )
         mutant_plan.extend((exercise, mutant) for mutant in found)
 
-    # With --only, name the test files too: a broken file elsewhere in the kit must not stop the run.
-    chosen_tests = ["-m", marker_expression(exercises)] if whole_kit else selection(exercises)
-    solution_args = ["-q"] if whole_kit else ["-q", *chosen_tests]
-    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+    # Name the test files: a broken file elsewhere in the kit must not stop the run, and nothing else is collected.
+    chosen_tests = selection(exercises)
+    # Mutants and capstone steps are hundreds of short runs: they fork from one interpreter that has
+    # already imported pytest and the libraries (dojo/forkserver.py) instead of starting their own.
+    with forkserver.running(root) as server, ThreadPoolExecutor(max_workers=options.jobs) as pool:
         say("running every test against solutions/ and against the pristine stubs")
-        solutions_run = pool.submit(run_pytest, root, solution_args, target="solutions")
+        solution_futures = [
+            pool.submit(run_pytest, root, args, target="solutions")
+            for args in solution_runs(root, curriculum, exercises, whole_kit)
+        ]
         pristine_run = pool.submit(run_pytest, root, ["-q", *chosen_tests], target="pristine")
         lint_runs: list[Future[list[Problem]]] = []
         if options.lint:
             scope = None if whole_kit else exercises
-            lint_runs = [pool.submit(_run_lint, root, name, cmd) for name, cmd in _lint_commands(root, scope)]
             chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
+            lint_runs.append(
+                pool.submit(capstone_steps.verify_problems, root, chosen, jobs=options.jobs, server=server)
+            )
+            lint_runs += [pool.submit(_run_lint, root, name, cmd) for name, cmd in _lint_commands(root, scope)]
             lint_runs.append(pool.submit(reviews.verify_problems, root, chosen))
             lint_runs.append(pool.submit(capstone.verify_problems, root, chosen))
-            lint_runs.append(pool.submit(capstone_steps.verify_problems, root, chosen, jobs=options.jobs))
         automated: Future[verify_mutation.AutomatedReport] | None = None
         if options.mutants:
             automated = pool.submit(
@@ -303,17 +366,26 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             say(f"trying {len(mutant_plan)} mutants")
             known = load_catchers(root)
             mutant_runs = [
-                pool.submit(_run_mutant, root, mutant, exercise, known.get(mutant.label)) for exercise, mutant in mutant_plan
+                pool.submit(_run_mutant, root, mutant, exercise, known.get(mutant.label), server)
+                for exercise, mutant in mutant_plan
             ]
-        sol_problems, sol_held, skipped = _check_run(
-            "solutions", solutions_run.result(), summaries, expect_pass=True, allow_skips=options.allow_skips
-        )
+        sol_problems: list[Problem] = []
+        sol_held, kit_tests = 0, 0
+        skipped: list[str] = []
+        for solution_future in solution_futures:
+            run = solution_future.result()
+            run_problems, count, skips = _check_run(
+                "solutions", run, summaries, expect_pass=True, allow_skips=options.allow_skips
+            )
+            sol_problems += run_problems
+            sol_held += count
+            skipped += skips
+            kit_tests += sum(1 for t in run.tests if t.slug is None)
         stub_problems, stub_held, _ = _check_run(
             "pristine", pristine_run.result(), summaries, expect_pass=False, allow_skips=True
         )
         problems += sol_problems + stub_problems
         held = sol_held + stub_held
-        kit_tests = sum(1 for t in solutions_run.result().tests if t.slug is None)
         step = max(10, len(mutant_runs) // 8)
         for done, future in enumerate(mutant_runs, start=1):
             outcome = future.result()
@@ -323,7 +395,9 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             if outcome.skipped:
                 skipped.append(f"mutant {outcome.mutant.label}: {outcome.skipped}")
                 if not options.allow_skips:
-                    problems.append(Problem("mutants", outcome.mutant.slug, f"'{outcome.mutant.name}' {outcome.skipped}"))
+                    problems.append(
+                        Problem("mutants", outcome.mutant.slug, f"'{outcome.mutant.name}' {outcome.skipped}")
+                    )
             elif outcome.error:
                 problems.append(Problem("mutants", outcome.mutant.slug, outcome.error))
             elif outcome.caught_by is None:

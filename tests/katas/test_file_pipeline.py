@@ -409,3 +409,17 @@ class JobsAgainstModel(RuleBasedStateMachine):
 
 TestJobsAgainstModel = JobsAgainstModel.TestCase
 TestJobsAgainstModel.settings = settings(max_examples=25, stateful_step_count=15)
+
+
+@pytest.mark.parametrize(
+    ("fail_with", "expected"),
+    [(None, ("done", None)), (ValueError("bad row"), ("failed", "bad row"))],
+    ids=["done", "failed"],
+)
+async def test_the_202_shows_the_job_as_it_is_when_submit_already_ran_it(
+    fail_with: Exception | None, expected: tuple[str, str | None]
+) -> None:
+    async with client_for(create_app(InlineExecutor(), process=CountingProcessor(fail_with))) as client:
+        job = await upload(client)
+        assert (job["status"], job["error"]) == expected, f"the 202 shows the job as it is now, not as queued: {job}"
+        assert (await client.get(f"/files/{job['id']}")).json() == job

@@ -490,3 +490,42 @@ class NotificationsAgainstModel(RuleBasedStateMachine):
 
 TestNotificationsAgainstModel = NotificationsAgainstModel.TestCase
 TestNotificationsAgainstModel.settings = settings(max_examples=25, stateful_step_count=15)
+
+
+async def test_the_same_key_with_the_channels_in_another_order_is_409() -> None:
+    kit = Kit()
+    async with client_for(kit.app) as client:
+        await accept(client, BODY | {"channels": ["email", "sms"]}, key="k-1")
+        response = await client.post(
+            "/notifications", json=BODY | {"channels": ["sms", "email"]}, headers={"Idempotency-Key": "k-1"}
+        )
+        assert response.status_code == 409, f"the order of channels is part of the request, got {response.status_code}"
+        assert "k-1" in str(response.json().get("detail"))
+    assert [len(s.deliveries) for s in kit.senders.values()] == [1, 1, 0], "nothing new was sent"
+
+
+class SlowSender(ScriptedSender):
+    """A gateway that takes ``seconds`` of (fake) time to answer."""
+
+    def __init__(self, clock: FakeClock, seconds: float, *args: Any) -> None:
+        super().__init__(*args)
+        self.clock = clock
+        self.seconds = seconds
+
+    async def __call__(self, delivery: Delivery) -> None:
+        self.clock.advance(self.seconds)
+        await super().__call__(delivery)
+
+
+async def test_an_attempt_is_timed_when_it_starts_not_when_it_ends() -> None:
+    log: list[str] = []
+    clock = FakeClock(start=1_000.0)
+    sender = SlowSender(clock, 5.0, "email", log, boom(TransientError, 1))
+    app = create_app({"email": sender}, sleep=FakeSleeper(clock, log), clock=clock)
+    async with client_for(app) as client:
+        notification_id = await accept(client)
+        attempts = (await status_of(client, notification_id))["channels"]["email"]["attempts"]
+    # attempt 1 starts at 1000 and takes 5 s; 1 s of backoff; attempt 2 starts at 1006
+    assert [(a["number"], a["at"]) for a in attempts] == [(1, 1_000.0), (2, 1_006.0)], (
+        f"`at` is clock() when the attempt starts, before the sender is called: {attempts}"
+    )
