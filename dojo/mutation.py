@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dojo.curriculum import Curriculum, Exercise
+from dojo.errors import DojoError
 from dojo.paths import CURRICULUM_FILE, LEARNER_PACKAGES, solutions_root
 
 # mutmut's verdicts (mutmut.stats.status_by_exit_code) as this kit judges them.
@@ -41,7 +42,7 @@ SURVIVED_STATUSES = frozenset({"survived", "no tests"})  # "no tests": no test e
 DEFAULT_TIMEOUT_SECONDS = 1800
 
 
-class MutationError(RuntimeError):
+class MutationError(DojoError, RuntimeError):
     """mutmut could not run (its clean run failed, the staging folder is broken, ...)."""
 
 

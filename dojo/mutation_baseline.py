@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dojo.errors import DojoError
 from dojo.mutation import MutantKey, Unit, UnitResult, baseline_path, functions, toml_value
 from dojo.paths import solutions_root
 
@@ -31,7 +32,7 @@ REASON_KINDS = ("equivalent", "scaffolding")
 KEY_FIELDS = ("file", "function", "old", "new")
 
 
-class BaselineError(ValueError):
+class BaselineError(DojoError, ValueError):
     """A baseline file is malformed."""
 
 

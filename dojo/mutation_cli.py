@@ -21,6 +21,7 @@ from rich.markup import escape
 from dojo import mutation_baseline as baselines
 from dojo.curriculum import Curriculum, CurriculumError
 from dojo.curriculum import load as load_curriculum
+from dojo.errors import guard
 from dojo.mutation import DEFAULT_TIMEOUT_SECONDS, MutationError, Unit, units
 from dojo.paths import kit_root
 
@@ -100,4 +101,4 @@ def check_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TIMEO
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(mutation_app, name="mutation", hidden=True)  # maintainers only: not on the learner's help screen
+    app.add_typer(guard(mutation_app), name="mutation", hidden=True)  # maintainers only: not on the learner's help screen

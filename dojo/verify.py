@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo import capstone, capstone_steps, reviews, verify_mutation
+from dojo import kinds, verify_mutation
 from dojo.checksums import stale as stale_checksums
 from dojo.curriculum import Curriculum, Exercise
 from dojo.mutants import MUTANTS_DIR, Mutant, MutantError, apply
@@ -290,9 +290,11 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             scope = None if whole_kit else exercises
             lint_runs = [pool.submit(_run_lint, root, name, cmd) for name, cmd in _lint_commands(root, scope)]
             chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
-            lint_runs.append(pool.submit(reviews.verify_problems, root, chosen))
-            lint_runs.append(pool.submit(capstone.verify_problems, root, chosen))
-            lint_runs.append(pool.submit(capstone_steps.verify_problems, root, chosen, jobs=options.jobs))
+            # Each kind's own checks (a review's answer key, the capstone's seams and steps): dojo/kinds/.
+            lint_runs += [
+                pool.submit(kind.verify_problems, root, chosen, jobs=options.jobs)
+                for kind in (kinds.registry().values() if whole_kit else kinds.kinds_in(exercises))
+            ]
         automated: Future[verify_mutation.AutomatedReport] | None = None
         if options.mutants:
             automated = pool.submit(

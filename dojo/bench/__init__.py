@@ -30,6 +30,7 @@ from dojo.bench.context import BENCH_TARGETS, BenchTarget, Context, install_hint
 from dojo.bench.harness import Measured, Workload, as_json, measure, relative, runnable
 from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.errors import FAILED, DojoError, one_line_errors, render
 from dojo.paths import dojo_command, kit_root
 from dojo.runner import run_pytest, selection
 
@@ -73,7 +74,7 @@ def _suites() -> dict[str, Suite]:
 BENCHMARKED = ("lru_cache", "ttl_cache", "rate_limiter", "round1", "round4", "round7")
 
 
-class BenchUsage(Exception):
+class BenchUsage(DojoError):
     """Bad input: one line, exit status 2."""
 
 
@@ -87,17 +88,13 @@ def bench(
     ] = 1.0,
 ) -> None:
     """Time your solution, the reference and the libraries people would pick, on the same seeded work."""
-    try:
-        chosen = _target(target)
-        slugs = _slugs(slug)
-    except BenchUsage as error:
-        err.print(f"[red]dojo:[/] {escape(str(error))}")
-        raise typer.Exit(2) from None
+    chosen = _target(target)  # bad input: BenchUsage, one line and exit 2 (dojo.errors)
+    slugs = _slugs(slug)
     root = kit_root()
     curriculum = load_curriculum(root)
     refused = _refused(root, curriculum, slugs, chosen, quiet=as_json_output)
-    for line in refused.values():
-        err.print(f"[red]dojo:[/] {escape(line)}")
+    for line in refused.values():  # a refused slug is one error line; the others still run
+        render(line)
     wanted = [s for s in slugs if s not in refused]
     ctx = Context(root, chosen, scale=scale, postgres_url=os.environ.get("DOJO_POSTGRES_URL"))
     load_before = os.getloadavg()[0]
@@ -106,8 +103,7 @@ def bench(
     except Exception as error:  # a crash in timed code or a database gone away: one line, not a traceback
         from dojo.capstone import describe_exception
 
-        err.print(f"[red]dojo:[/] bench stopped: {escape(describe_exception(error))}")
-        raise typer.Exit(1) from None
+        raise DojoError(f"bench stopped: {describe_exception(error)}", FAILED) from None
     machine = _machine(load_before)
     if as_json_output:
         sys.stdout.write(json.dumps(_document(ctx, rounds, machine, measured, skipped, refused), indent=2) + "\n")
@@ -285,4 +281,4 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
 
 
 def register(app: typer.Typer) -> None:
-    app.command("bench")(bench)
+    app.command("bench")(one_line_errors(bench))
