@@ -122,6 +122,10 @@ def run_check(
             for line in kind.check_notes(root, kind.members(wanted), target):
                 console.print(f"\n[yellow]{escape(line)}[/]", soft_wrap=True)
         if failing:
+            for exercise in failing:  # what the passing part has earned (a koan: each passing claim's talking point)
+                progress = kinds.of(exercise).progress_notes(root, exercise, result)
+                if progress:
+                    console.print(f"\n[green]{exercise.slug}:[/] " + escape("\n".join(progress)), soft_wrap=True)
             first = failing[0]
             console.print(
                 f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]{program()} hint {first.slug}[/]"

@@ -32,6 +32,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dojo import kinds
 from dojo.curriculum import Curriculum, Exercise
 from dojo.errors import DojoError
 from dojo.paths import CURRICULUM_FILE, LEARNER_PACKAGES, solutions_root
@@ -113,6 +114,8 @@ def units(root: Path, curriculum: Curriculum) -> list[Unit]:
     found: list[Unit] = []
     seen_groups: set[str] = set()
     for exercise in curriculum:
+        if not kinds.of(exercise).mutation_pass:  # a koan: its reference is the claim (dojo/kinds/koan.py)
+            continue
         if exercise.group is None:
             found.append(Unit(exercise.slug, (exercise.path,), exercise.tests, (exercise.slug,)))
             continue

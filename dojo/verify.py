@@ -114,6 +114,8 @@ def _layout(root: Path, curriculum: Curriculum, exercises: Sequence[Exercise]) -
                 rel = entry.relative_to(tree).as_posix()
                 if entry.name in {"__init__.py", "__pycache__"} or rel in claimed:
                     continue
+                if entry.is_dir() and any(path.startswith(rel + "/") for path in claimed):
+                    continue  # a folder of exercises (katas/koans/): koans.verify_problems checks inside it
                 if entry.name.endswith(".answers.toml") and f"{package}/{entry.name[: -len('.answers.toml')]}.py" in claimed:
                     continue
                 problems.append(Problem("layout", "", f"{tree_name}/{rel} belongs to no exercise in curriculum.toml"))

@@ -9,9 +9,10 @@ lives in one :class:`ExerciseKind` subclass, in one module of this package:
   :meth:`~ExerciseKind.default_tests`), and which stub files are copied to the learner
   (:meth:`~ExerciseKind.stub_files`);
 - check: what ``dojo check`` does around the tests (:meth:`~ExerciseKind.prepare_check`,
-  :meth:`~ExerciseKind.check_notes`);
+  :meth:`~ExerciseKind.check_notes`, :meth:`~ExerciseKind.progress_notes`);
 - verify: what ``dojo verify`` proves beyond "the stub fails, the reference passes, the mutants are
-  caught" (:meth:`~ExerciseKind.verify_problems`);
+  caught" (:meth:`~ExerciseKind.verify_problems`), and whether the automated mutation pass covers it
+  (:attr:`~ExerciseKind.mutation_pass`);
 - explain: how ``dojo list``, ``hint``, ``solution``, ``answer`` and ``lint`` talk about it
   (:attr:`~ExerciseKind.heading`, :meth:`~ExerciseKind.last_hint`, :meth:`~ExerciseKind.show_solution`,
   :meth:`~ExerciseKind.answer_key`, :meth:`~ExerciseKind.lints_by_slug`, :attr:`~ExerciseKind.drill_mode`,
@@ -33,11 +34,12 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 if TYPE_CHECKING:
     from dojo.curriculum import Curriculum, Exercise
     from dojo.problems import Problem
+    from dojo.runner import RunResult
 
 DrillMode = Literal["kata", "review"]
 
 # The registry: one module per kind. Its order is the order messages name the kinds in ("kind must be one of ...").
-MODULES: tuple[str, ...] = ("dojo.kinds.kata", "dojo.kinds.review", "dojo.kinds.capstone")
+MODULES: tuple[str, ...] = ("dojo.kinds.kata", "dojo.kinds.review", "dojo.kinds.capstone", "dojo.kinds.koan")
 
 
 class ExerciseKind:
@@ -52,6 +54,7 @@ class ExerciseKind:
     tests_dir: ClassVar[str]  # where the tests live: "tests/katas"
     drill_mode: ClassVar[DrillMode] = "kata"  # how `dojo drill SLUG` runs one exercise: code, or review notes
     databases: ClassVar[bool] = False  # its tests run on a database the learner's migrations build (NOT NULL advice)
+    mutation_pass: ClassVar[bool] = True  # the automated mutation pass (mutmut) mutates its reference
 
     # ---- materialise ----
 
@@ -85,6 +88,11 @@ class ExerciseKind:
     def check_notes(self, root: Path, exercises: Sequence[Exercise], target: str) -> list[str]:
         """Lines ``dojo check`` prints after the tests of ``exercises`` (this kind's) ran, pass or fail:
         next steps, warnings. Advice only: the check's verdict is its tests'."""
+        return []
+
+    def progress_notes(self, root: Path, exercise: Exercise, result: RunResult) -> list[str]:
+        """Lines ``dojo check`` prints for ``exercise`` when its tests do not all pass yet (``result`` is the
+        run's outcomes): what the passing part has earned, such as a koan's talking point per passing claim."""
         return []
 
     # ---- verify ----

@@ -34,8 +34,8 @@ def entry(slug: str, kind: str, **extra: object) -> dict[str, object]:
     }
 
 
-def test_the_registry_holds_the_three_kinds_in_order() -> None:
-    assert kinds.names() == ("kata", "review", "capstone")
+def test_the_registry_holds_the_four_kinds_in_order() -> None:
+    assert kinds.names() == ("kata", "review", "capstone", "koan")
     assert [type(kind).__module__ for kind in kinds.registry().values()] == list(kinds.MODULES)
 
 
@@ -49,7 +49,7 @@ def test_every_kind_names_its_heading_folder_and_tests(name: str) -> None:
     assert (ROOT / kind.tests_dir).is_dir(), f"{kind.tests_dir} is missing"
     assert (ROOT / "pristine" / kind.folder / "__init__.py").is_file()
     assert (ROOT / "solutions" / kind.folder / "__init__.py").is_file()
-    assert kind.default_tests("x") == (f"{kind.tests_dir}/test_x.py",)
+    assert kind.default_tests("koan_x" if name == "koan" else "x") == (f"{kind.tests_dir}/test_x.py",)
     assert kind.drill_mode in ("kata", "review")
 
 
@@ -71,8 +71,8 @@ def test_defaults_come_from_the_kind() -> None:
 
 
 def test_an_unknown_kind_is_refused_naming_the_registered_ones() -> None:
-    with pytest.raises(CurriculumError, match="kind must be one of kata, review, capstone, not 'koan'"):
-        parse({"exercise": [entry("a", "koan")]})
+    with pytest.raises(CurriculumError, match="kind must be one of kata, review, capstone, koan, not 'quiz'"):
+        parse({"exercise": [entry("a", "quiz")]})
 
 
 def test_only_the_review_kind_has_an_answer_key_and_takes_a_slug_for_lint() -> None:
