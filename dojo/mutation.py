@@ -114,8 +114,8 @@ def units(root: Path, curriculum: Curriculum) -> list[Unit]:
     found: list[Unit] = []
     seen_groups: set[str] = set()
     for exercise in curriculum:
-        if not kinds.of(exercise).mutation_pass:  # a koan: its reference is the claim (dojo/kinds/koan.py)
-            continue
+        if not kinds.of(exercise).mutation_pass:
+            continue  # a koan (its reference is the claim) or a test-writing kata (it ships its own mutants)
         if exercise.group is None:
             found.append(Unit(exercise.slug, (exercise.path,), exercise.tests, (exercise.slug,)))
             continue

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 DrillMode = Literal["kata", "review"]
 
 # The registry: one module per kind. Its order is the order messages name the kinds in ("kind must be one of ...").
-MODULES: tuple[str, ...] = ("dojo.kinds.kata", "dojo.kinds.review", "dojo.kinds.capstone", "dojo.kinds.koan")
+MODULES: tuple[str, ...] = ("dojo.kinds.kata", "dojo.kinds.review", "dojo.kinds.capstone", "dojo.kinds.koan", "dojo.kinds.testing")
 
 
 class ExerciseKind:
@@ -54,7 +54,7 @@ class ExerciseKind:
     tests_dir: ClassVar[str]  # where the tests live: "tests/katas"
     drill_mode: ClassVar[DrillMode] = "kata"  # how `dojo drill SLUG` runs one exercise: code, or review notes
     databases: ClassVar[bool] = False  # its tests run on a database the learner's migrations build (NOT NULL advice)
-    mutation_pass: ClassVar[bool] = True  # the automated mutation pass (mutmut) mutates its reference
+    mutation_pass: ClassVar[bool] = True  # mutmut mutates its reference (dojo.mutation); False: the kind brings its own proof
 
     # ---- materialise ----
 

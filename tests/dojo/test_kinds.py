@@ -34,8 +34,8 @@ def entry(slug: str, kind: str, **extra: object) -> dict[str, object]:
     }
 
 
-def test_the_registry_holds_the_four_kinds_in_order() -> None:
-    assert kinds.names() == ("kata", "review", "capstone", "koan")
+def test_the_registry_holds_every_kind_in_order() -> None:
+    assert kinds.names() == ("kata", "review", "capstone", "koan", "testing")
     assert [type(kind).__module__ for kind in kinds.registry().values()] == list(kinds.MODULES)
 
 
@@ -71,7 +71,7 @@ def test_defaults_come_from_the_kind() -> None:
 
 
 def test_an_unknown_kind_is_refused_naming_the_registered_ones() -> None:
-    with pytest.raises(CurriculumError, match="kind must be one of kata, review, capstone, koan, not 'quiz'"):
+    with pytest.raises(CurriculumError, match="kind must be one of kata, review, capstone, koan, testing, not 'quiz'"):
         parse({"exercise": [entry("a", "quiz")]})
 
 
