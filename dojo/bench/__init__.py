@@ -80,7 +80,9 @@ class BenchUsage(DojoError):
 
 def bench(
     slug: Annotated[str | None, typer.Argument(help=f"one of {', '.join(BENCHMARKED)}; default: all")] = None,
-    target: Annotated[str, typer.Option(help="whose solution to time beside the reference: learner or solutions")] = "learner",
+    target: Annotated[
+        str, typer.Option(help="whose solution to time beside the reference: learner or solutions")
+    ] = "learner",
     as_json_output: Annotated[bool, typer.Option("--json", help="print the measurements as JSON on stdout")] = False,
     rounds: Annotated[int, typer.Option(min=1, max=50, help="interleaved rounds per workload")] = 5,
     scale: Annotated[
@@ -123,7 +125,9 @@ def _slugs(slug: str | None) -> list[str]:
     if slug is None:
         return list(BENCHMARKED)
     if slug == "pagination":  # an in-memory list has no OFFSET to pay: a database shows the difference
-        raise BenchUsage("no benchmark for 'pagination' itself: OFFSET against keyset is timed on a database by `dojo bench round4`")
+        raise BenchUsage(
+            "no benchmark for 'pagination' itself: OFFSET against keyset is timed on a database by `dojo bench round4`"
+        )
     if slug not in BENCHMARKED:
         raise BenchUsage(f"no benchmark for '{slug}': choose one of {', '.join(BENCHMARKED)}, or none for all")
     return [slug]
@@ -193,7 +197,12 @@ def _missing(measured: list[Measured]) -> list[str]:
 
 
 def _document(
-    ctx: Context, rounds: int, machine: dict[str, Any], measured: list[Measured], skipped: list[Skipped], refused: dict[str, str]
+    ctx: Context,
+    rounds: int,
+    machine: dict[str, Any],
+    measured: list[Measured],
+    skipped: list[Skipped],
+    refused: dict[str, str],
 ) -> dict[str, Any]:
     missing = _missing(measured)
     return {
@@ -247,14 +256,20 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
     for item in measured:
         workload = item.workload
         table = Table(title=escape(workload.title), title_justify="left", title_style="bold")
-        for column in ("contender", "median", "min-max", f"{workload.unit}/s", "vs reference", "note"):
-            numeric = column not in ("contender", "vs reference", "note")
+        floored = ("above floor",) if workload.floor else ()
+        for column in ("contender", "median", "min-max", f"{workload.unit}/s", "vs reference", *floored, "note"):
+            numeric = column not in ("contender", "vs reference", "above floor", "note")
             table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "note")
         for result in item.results:
             contender = result.contender
             if not result.seconds:
-                table.add_row(contender.name, "-", "-", "-", "not installed", f"[dim]{escape(install_hint())}[/]")
+                blank = ("-",) * len(floored)
+                table.add_row(
+                    contender.name, "-", "-", "-", "not installed", *blank, f"[dim]{escape(install_hint())}[/]"
+                )
                 continue
+            above = item.above_the_floor(contender.name) if contender.kind != "reference" else None
+            beyond = (("" if above is None else relative(above)),) if workload.floor else ()
             style = "bold" if contender.kind != "alternative" else ""
             table.add_row(
                 f"[{style}]{escape(contender.name)}[/]" if style else escape(contender.name),
@@ -262,22 +277,37 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
                 _span(result.seconds),
                 _rate(workload.ops / result.median) if result.median > 0 else "-",
                 "" if contender.kind == "reference" else relative(item.times_the_reference(contender.name)),
+                *beyond,
                 escape(contender.note),
             )
         console.print(table)
+        if workload.clock == "cpu":
+            console.print("  [dim]timed by this process's CPU clock: all of it runs here, in one thread[/]")
+        if workload.floor:
+            console.print(
+                f"  [dim]above the floor: each median less {escape(workload.floor)}'s, the cost of the loop"
+                " that drives them all[/]"
+            )
         for note in workload.notes:
             console.print(f"  [dim]{escape(note)}[/]")
         for goal in workload.goals:
-            ratio = item.times_the_reference(goal.against)
+            ratio = item.goal_ratio(goal)
             met = item.goal_met(goal)
             verdict = "[dim]not measured[/]" if met is None else ("[green]met[/]" if met else "[red]not met[/]")
             shown = "-" if ratio is None else f"{ratio:.2f}x"
-            console.print(f"  goal: the reference at least {goal.times:g}x as fast as {escape(goal.against)}: {shown}, {verdict}")
+            if workload.floor:
+                whole = item.times_the_reference(goal.against)
+                shown += " above the floor" + ("" if whole is None else f" ({whole:.2f}x end to end)")
+            console.print(
+                f"  goal: the reference at least {goal.times:g}x as fast as {escape(goal.against)}: {shown}, {verdict}"
+            )
     for skip in skipped:
         console.print(f"[yellow]skipped[/] {escape(skip.key)}: {escape(skip.reason)}")
     missing = _missing(measured)
     if missing:
-        console.print(f"[yellow]not installed:[/] {', '.join(missing)}. Install the comparisons with: [bold]{install_hint()}[/]")
+        console.print(
+            f"[yellow]not installed:[/] {', '.join(missing)}. Install the comparisons with: [bold]{install_hint()}[/]"
+        )
 
 
 def register(app: typer.Typer) -> None:
