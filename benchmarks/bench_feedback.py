@@ -13,6 +13,7 @@ stays meaningful. The median wall-clock ratio is checked against the issue's goa
 | green, pure Python | ``dojo check class_creation`` on the reference | a one-test pytest run in the same venv (``-p no:schemathesis``, as the kit's pytest runs) | ≤ 1.3 |
 | green, Hypothesis | ``dojo check lru_cache`` on the reference | the same one-test run | reported |
 | green, FastAPI | ``dojo check crud`` on the reference | a one-test run whose module imports FastAPI and SQLAlchemy | ≤ 1.3 |
+| the kit's share | ``dojo check crud`` on the reference | ``pytest -m crud``: the same tests without the kit's command | reported |
 | red | ``dojo check lru_cache`` on a classic wrong answer (its mutant ``get_does_not_refresh``) | the green check | ≤ 1.5 |
 | pytest -m | ``pytest -m lru_cache`` (green) | ``dojo check lru_cache`` (green) | ≤ 1.0 (as fast) |
 
@@ -93,7 +94,9 @@ def _copy_kit(destination: Path) -> Path:
 def _wrong_lru(kit: Path) -> Path:
     """A second kit copy whose lru_cache is the reference with its classic 'get does not refresh' bug."""
     wrong = _copy_kit(kit.parent / "kit-red")
-    mutant = next(m for m in load_mutants(ROOT, load_curriculum(ROOT).get("lru_cache")) if m.name == "get_does_not_refresh")
+    mutant = next(
+        m for m in load_mutants(ROOT, load_curriculum(ROOT).get("lru_cache")) if m.name == "get_does_not_refresh"
+    )
     target = wrong / mutant.file
     target.write_text(target.read_text(encoding="utf-8").replace(mutant.old, mutant.new), encoding="utf-8")
     return wrong
@@ -153,6 +156,7 @@ def comparisons(scratch: Path) -> list[Comparison]:
         Comparison("green, pure Python", check("class_creation"), kit, pytest_run, trivial, 1.3),
         Comparison("green, Hypothesis", check("lru_cache"), kit, pytest_run, trivial, None),
         Comparison("green, FastAPI", check("crud"), kit, pytest_run, imports, 1.3),
+        Comparison("the kit's share of the FastAPI check", check("crud"), kit, [*pytest_run, "-m", "crud"], kit, None),
         Comparison("red vs green", check("lru_cache"), red, check("lru_cache"), kit, 1.5),
         Comparison("pytest -m vs check", [*pytest_run, "-m", "lru_cache"], kit, check("lru_cache"), kit, 1.0),
     ]

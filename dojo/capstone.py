@@ -28,13 +28,10 @@ import asyncio
 import dataclasses
 import importlib
 import io
-import os
-import socket
 import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -45,9 +42,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from dojo import deals_data, pg, servers
-from dojo.curriculum import Curriculum, CurriculumError, Exercise
+from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
-from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root, state_dir
+from dojo.errors import FAILED, DojoError, guard, one_line_errors
+from dojo.kinds.capstone import KIND as ROUNDS_KIND
+from dojo.kinds.capstone import POSTGRES_ENV as POSTGRES_ENV
+from dojo.kinds.capstone import databases_label as databases_label
+from dojo.kinds.capstone import mask_password as mask_password
+from dojo.kinds.capstone import unreachable_postgres as unreachable_postgres
+from dojo.paths import kit_root, pristine_root, solutions_root, state_dir
 from dojo.problems import Problem
 from dojo.targets import Target, activate, tree_for
 
@@ -69,12 +72,10 @@ console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class CapstoneError(Exception):
+class CapstoneError(DojoError):
     """Something to tell the user in one line; ``status`` is the exit code (2: bad usage, 1: failed)."""
 
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
+    status = FAILED
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -228,59 +229,8 @@ def _number(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def mask_password(url: str) -> str:
-    """The URL with any password replaced by ``***``, for printing."""
-    scheme, separator, rest = url.partition("://")
-    credentials, at, location = rest.rpartition("@")
-    if not separator or not at or ":" not in credentials:
-        return url
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{location}"
-
-
 # ---------------------------------------------------------------------------------------------------
-# One-line diagnoses: the databases a check runs on, a PostgreSQL that is not there, a schema behind head
-
-POSTGRES_ENV: Final = "DOJO_POSTGRES_URL"
-
-
-def _postgres_address(url: str) -> tuple[str, int]:
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    return parsed.host or "localhost", parsed.port or 5432
-
-
-def databases_label() -> str:
-    """``databases: SQLite and PostgreSQL (127.0.0.1:55432)``, for the header of a capstone check."""
-    url = os.environ.get(POSTGRES_ENV, "").strip()
-    if not url:
-        return f"databases: SQLite (set {POSTGRES_ENV} to add PostgreSQL)"
-    try:
-        host, port = _postgres_address(url)
-    except Exception:  # an unparsable URL is reported by unreachable_postgres
-        return "databases: SQLite and PostgreSQL"
-    return f"databases: SQLite and PostgreSQL ({host}:{port})"
-
-
-def unreachable_postgres() -> str | None:
-    """One line when ``DOJO_POSTGRES_URL`` is set but nothing answers there (a `dojo pg stop` ago, say)."""
-    url = os.environ.get(POSTGRES_ENV, "").strip()
-    if not url:
-        return None
-    try:
-        host, port = _postgres_address(url)
-    except Exception:
-        return f"{POSTGRES_ENV}={mask_password(url)} is not a database URL: postgresql://USER@HOST:PORT/postgres"
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return (
-            f"{POSTGRES_ENV} points at {host}:{port}, where no PostgreSQL answers ({reason}): start one with "
-            f'`eval "$(dojo pg start --port {port})"`, or `unset {POSTGRES_ENV}` to run on SQLite alone'
-        )
-    return None
+# One-line diagnoses: the databases a check runs on (dojo.kinds.capstone), a schema behind head
 
 
 async def _applied_revisions(url: str) -> set[str] | None:
@@ -372,19 +322,6 @@ DatabaseUrlOption = Annotated[
 PgDirOption = Annotated[Path | None, typer.Option("--dir", help="the server's folder; default: $DOJO_PG_DIR")]
 
 
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Turn the errors a user can fix into one red line and an exit code, never a traceback."""
-    try:
-        yield
-    except (CapstoneError, pg.PgError, CurriculumError, KitNotFoundError, OSError) as error:
-        err.print(f"[red]dojo:[/] {escape(str(error))}")
-        raise typer.Exit(error.status if isinstance(error, CapstoneError) else 1) from None
-
-
-one_line_errors = _one_line_errors  # shared with the other capstone commands' modules (dojo.fuzz)
-
-
 def _target(value: str) -> Target:
     for target in SERVE_TARGETS:
         if value == target:
@@ -407,22 +344,20 @@ def data_deals(
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
 ) -> None:
     """Generate the hotel-deals CSV: the interview's 15 columns and facts, deterministic for a seed."""
-    with _one_line_errors():
-        if out.exists() and not force:
-            raise CapstoneError(f"{out} already exists: pass --force to replace it, or choose another --out", 2)
-        if not out.parent.is_dir():
-            raise CapstoneError(f"there is no folder {out.parent} to write {out.name} into", 2)
-        started = time.perf_counter()
-        deals_data.write_csv(out, rows=rows, seed=seed, hotels=hotels)
-        elapsed = time.perf_counter() - started
+    if out.exists() and not force:
+        raise CapstoneError(f"{out} already exists: pass --force to replace it, or choose another --out", 2)
+    if not out.parent.is_dir():
+        raise CapstoneError(f"there is no folder {out.parent} to write {out.name} into", 2)
+    started = time.perf_counter()
+    deals_data.write_csv(out, rows=rows, seed=seed, hotels=hotels)
+    elapsed = time.perf_counter() - started
     console.print(f"wrote {rows:,} deals ({hotels} hotels, seed {seed}) to {escape(str(out))} in {elapsed:.2f} s")
 
 
 @data_app.command("sample", hidden=True)  # a maintainer command: learners never need it
 def data_sample() -> None:
     """Rewrite the committed test sample (tests/capstone/data/deals_sample.csv) from the generator."""
-    with _one_line_errors():
-        path = deals_data.write_sample(kit_root())
+    path = deals_data.write_sample(kit_root())
     console.print(f"wrote {deals_data.SAMPLE_ROWS} deals ({deals_data.SAMPLE_HOTELS} hotels, seed {deals_data.SAMPLE_SEED}) to {path}")
 
 
@@ -433,15 +368,14 @@ def capstone_load(
     target: TargetOption = "learner",
 ) -> None:
     """Migrate the database to head, then load FILE with the package's loader, all or nothing."""
-    with _one_line_errors():
-        chosen = _target(target)
-        if not file.is_file():
-            raise CapstoneError(f"{file} is not a file: generate one with `dojo data deals --out {file}`", 2)
-        root = kit_root()
-        seams = load_seams(root, chosen)
-        url = _database_url(root, seams, chosen, database_url)
-        err.print(f"migrating {escape(mask_password(url))} to head, then loading {escape(str(file))} ({chosen})")
-        timings = run_load(seams, url, file)
+    chosen = _target(target)
+    if not file.is_file():
+        raise CapstoneError(f"{file} is not a file: generate one with `dojo data deals --out {file}`", 2)
+    root = kit_root()
+    seams = load_seams(root, chosen)
+    url = _database_url(root, seams, chosen, database_url)
+    err.print(f"migrating {escape(mask_password(url))} to head, then loading {escape(str(file))} ({chosen})")
+    timings = run_load(seams, url, file)
     console.print(
         f"[green]loaded[/] {escape(str(file))}: {escape(describe_report(timings.report))} "
         f"in {timings.load_seconds:.2f} s (migrations {timings.migrate_seconds:.2f} s)"
@@ -463,18 +397,17 @@ def serve(
     ] = False,
 ) -> None:
     """Run the capstone app with uvicorn; Swagger UI at /docs."""
-    with _one_line_errors():
-        chosen = _target(target)
-        root = kit_root()
-        _check_free(host, port)
-        seams = load_seams(root, chosen)
-        url = (
-            _fresh_database(root, seams, chosen, database_url, rows, seed)
-            if fresh
-            else _database_url(root, seams, chosen, database_url)
-        )
-        app = _create_app(seams, url, debug=debug)
-        lag = migration_lag(tree_for(root, chosen), url)
+    chosen = _target(target)
+    root = kit_root()
+    _check_free(host, port)
+    seams = load_seams(root, chosen)
+    url = (
+        _fresh_database(root, seams, chosen, database_url, rows, seed)
+        if fresh
+        else _database_url(root, seams, chosen, database_url)
+    )
+    app = _create_app(seams, url, debug=debug)
+    lag = migration_lag(tree_for(root, chosen), url)
     if lag is not None:
         err.print(f"[yellow]warning:[/] {escape(lag)}")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -538,8 +471,7 @@ def pg_start(
     durable: Annotated[bool, typer.Option("--durable", help="keep fsync on (slower; off suits throwaway data)")] = False,
 ) -> None:
     """Start PostgreSQL and print `export` lines: eval "$(dojo pg start)"."""
-    with _one_line_errors():
-        cluster = pg.start(port, directory, durable=durable)
+    cluster = pg.start(port, directory, durable=durable)
     sys.stdout.write(cluster.shell_exports())
     sys.stdout.flush()
     err.print(f"PostgreSQL is up on {pg.HOST}:{port}, folder {cluster.directory}; `dojo pg stop` ends it")
@@ -548,8 +480,7 @@ def pg_start(
 @pg_app.command("stop")
 def pg_stop(directory: PgDirOption = None) -> None:
     """Stop the server (fast shutdown); a temporary folder is removed, a --dir one is kept."""
-    with _one_line_errors():
-        cluster = pg.stop(directory or pg.directory_from_env())
+    cluster = pg.stop(directory or pg.directory_from_env())
     removed = "and removed its folder" if cluster.temporary else f"(its data stays in {cluster.directory})"
     console.print(f"stopped PostgreSQL on port {cluster.port} {removed}")
 
@@ -557,9 +488,8 @@ def pg_stop(directory: PgDirOption = None) -> None:
 @pg_app.command("status")
 def pg_status(directory: PgDirOption = None) -> None:
     """Say whether the server is running (exit 0) or not (exit 1)."""
-    with _one_line_errors():
-        cluster = pg.open_cluster(directory or pg.directory_from_env())
-        up = pg.running(cluster)
+    cluster = pg.open_cluster(directory or pg.directory_from_env())
+    up = pg.running(cluster)
     if not up:
         console.print(f"stopped (folder {cluster.directory}); `dojo pg start --dir {cluster.directory} --port {cluster.port}`")
         raise typer.Exit(1)
@@ -568,13 +498,13 @@ def pg_status(directory: PgDirOption = None) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the capstone commands (`dojo data`, `dojo capstone`, `dojo serve`, `dojo pg`) to the CLI."""
-    app.add_typer(data_app, name="data")
+    app.add_typer(guard(data_app), name="data")
     from dojo.capstone_steps import steps_app
 
     capstone_app.add_typer(steps_app, name="steps")
-    app.add_typer(capstone_app, name="capstone")
-    app.add_typer(pg_app, name="pg")
-    app.command("serve")(serve)
+    app.add_typer(guard(capstone_app), name="capstone")
+    app.add_typer(guard(pg_app), name="pg")
+    app.command("serve")(one_line_errors(serve))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -588,7 +518,7 @@ def verify_problems(root: Path, curriculum: Curriculum) -> list[Problem]:
     or is the whole kit.
     """
     full = load_curriculum(root)
-    if not any(e.kind == "capstone" for e in curriculum) and len(curriculum) != len(full):
+    if not ROUNDS_KIND.members(curriculum) and len(curriculum) != len(full):
         return []
     problems = _check_rounds(full)
     problems += _check_sample(root)
@@ -604,7 +534,7 @@ def _problem(message: str, slug: str = GROUP) -> Problem:
 
 
 def _check_rounds(curriculum: Curriculum) -> list[Problem]:
-    rounds = [e for e in curriculum if e.kind == "capstone"]
+    rounds = ROUNDS_KIND.members(curriculum)
     slugs = tuple(e.slug for e in rounds)
     problems: list[Problem] = []
     if slugs != ROUNDS:
@@ -615,7 +545,7 @@ def _check_rounds(curriculum: Curriculum) -> list[Problem]:
         if exercise.path != PACKAGE_PATH:
             problems.append(_problem(f"path is '{exercise.path}', not '{PACKAGE_PATH}'", exercise.slug))
     members = curriculum.groups().get(GROUP, ())
-    strays = [e.slug for e in members if e.kind != "capstone"]
+    strays = [e.slug for e in members if e not in rounds]
     if strays:
         problems.append(_problem(f"group '{GROUP}' holds exercises that are not capstone rounds: {', '.join(strays)}"))
     return problems
@@ -702,7 +632,7 @@ def _check_test_imports(root: Path, curriculum: Curriculum) -> list[Problem]:
     """The round tests reach the learner's package only through the seams, so any layering is graded fairly."""
     allowed = {f"{PACKAGE}.{module}" for module in SEAMS} | {PACKAGE}
     problems: list[Problem] = []
-    files: dict[str, Exercise | None] = {test: e for e in curriculum if e.kind == "capstone" for test in e.tests}
+    files: dict[str, Exercise | None] = {test: e for e in ROUNDS_KIND.members(curriculum) for test in e.tests}
     for helper in sorted((root / "tests" / "capstone").rglob("*.py")):  # conftest.py, shared helpers
         files.setdefault(helper.relative_to(root).as_posix(), None)
     for relative, exercise in sorted(files.items()):

@@ -23,9 +23,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
@@ -34,6 +33,8 @@ import typer
 
 from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.errors import FAILED, DojoError
+from dojo.kinds.capstone import KIND as ROUNDS_KIND
 from dojo.paths import pristine_root, solutions_root
 from dojo.problems import Problem
 
@@ -54,8 +55,10 @@ AUTHOR: Final = {
 _IGNORED: Final = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.db")
 
 
-class StepError(Exception):
+class StepError(DojoError):
     """One line for the user: a missing or broken patch, git not found."""
+
+    status = FAILED
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def import_series(root: Path, source: Path) -> list[Path]:
 
 
 def _rounds(curriculum: Curriculum) -> list[Exercise]:
-    return [e for e in curriculum if e.kind == "capstone"]
+    return list(ROUNDS_KIND.members(curriculum))
 
 
 def _marker(rounds: Sequence[Exercise]) -> str:
@@ -303,7 +306,7 @@ def verify_problems(
 ) -> list[Problem]:
     """The series reaches the reference exactly, and each step turns exactly its own round green."""
     full = load_curriculum(root)
-    if not any(e.kind == "capstone" for e in curriculum) and len(curriculum) != len(full):
+    if not ROUNDS_KIND.members(curriculum) and len(curriculum) != len(full):
         return []
     rounds = _rounds(full)
     series = steps(root)
@@ -345,26 +348,14 @@ steps_app = typer.Typer(
 )
 
 
-@contextmanager
-def _one_line() -> Iterator[None]:
-    from dojo.capstone import err
-
-    try:
-        yield
-    except (StepError, OSError) as error:
-        err.print(f"[red]dojo:[/] {error}")
-        raise typer.Exit(1) from None
-
-
 @steps_app.command("list")
 def list_steps() -> None:
     """Each step's commit message, in order."""
     from dojo.capstone import console
     from dojo.paths import kit_root
 
-    with _one_line():
-        for step in steps(kit_root()):
-            console.print(f"round{step.number}  {step.subject}")
+    for step in steps(kit_root()):
+        console.print(f"round{step.number}  {step.subject}")
 
 
 @steps_app.command("export")
@@ -373,8 +364,7 @@ def export_command(dest: Annotated[Path, typer.Argument(help="a new folder for t
     from dojo.capstone import console
     from dojo.paths import kit_root
 
-    with _one_line():
-        subjects = export(kit_root(), dest)
+    subjects = export(kit_root(), dest)
     console.print(f"exported {len(subjects)} steps to {dest} (the starter is tagged 'starter')")
 
 
@@ -384,8 +374,7 @@ def import_command(source: Annotated[Path, typer.Argument(help="a repository mad
     from dojo.capstone import console
     from dojo.paths import kit_root
 
-    with _one_line():
-        written = import_series(kit_root(), source)
+    written = import_series(kit_root(), source)
     console.print(f"wrote {len(written)} patches to {STEPS_DIR}; `dojo verify --only round1` proves them")
 
 
@@ -412,8 +401,7 @@ def show_step(root: Path, curriculum: Curriculum, exercise: Exercise, *, peek: b
             f"{exercise.slug}`), or use `{dojo_command()} solution {exercise.slug} --peek`."
         )
         raise typer.Exit(1)
-    with _one_line():
-        view = step_against(root, number, root)
+    view = step_against(root, number, root)
     err.print(
         f"step {number} of {len(rounds)}: {escape(view.step.subject)}\n"
         f"against {view.against}; nothing in your files changes. The finished app: "

@@ -79,16 +79,17 @@ def run_check(
                 err.print(escape(line), highlight=False)
             err.print("[red]Python cannot read that file yet:[/] fix the line above, then run the check again.")
             return 1
-    databases = ""
-    if any(e.kind == "capstone" for e in wanted):
-        from dojo import capstone
+    from dojo import kinds
+    from dojo.errors import DojoError, exit_status, render
 
-        down = capstone.unreachable_postgres()
-        if down is not None:
-            err.print(f"[red]dojo:[/] {escape(down)}", soft_wrap=True)
-            return 1
-        databases = f" · {capstone.databases_label()}"
-    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}{databases}")
+    involved = kinds.kinds_in(wanted)
+    try:  # a kind may refuse the run in one line (the capstone's PostgreSQL is down)
+        notes = [note for kind in involved if (note := kind.prepare_check(root, kind.members(wanted), target))]
+    except DojoError as error:
+        render(error)
+        return exit_status(error)
+    header = "".join(f" · {note}" for note in notes)
+    console.rule(f"[bold]{', '.join(e.slug for e in selected)}[/] · target: {target}{header}")
     # The rule pack's scan for the mentor comments runs beside the tests; read only if they pass.
     scan = mentor.start(root, selected, target)
     thorough = ["--tb=long"] if full else []
@@ -117,12 +118,14 @@ def run_check(
             )
             return 1
         failing = [e for e in wanted if not result.slug_passed(e.slug)]
-        if databases:
-            from dojo import capstone
-
-            for note in capstone.check_notes(root, target):
-                console.print(f"\n[yellow]{escape(note)}[/]", soft_wrap=True)
+        for kind in involved:
+            for line in kind.check_notes(root, kind.members(wanted), target):
+                console.print(f"\n[yellow]{escape(line)}[/]", soft_wrap=True)
         if failing:
+            for exercise in failing:  # what the passing part has earned (a koan: each passing claim's talking point)
+                progress = kinds.of(exercise).progress_notes(root, exercise, result)
+                if progress:
+                    console.print(f"\n[green]{exercise.slug}:[/] " + escape("\n".join(progress)), soft_wrap=True)
             first = failing[0]
             console.print(
                 f"\n[yellow]Not yet:[/] {', '.join(e.slug for e in failing)}. Stuck? [bold]{program()} hint {first.slug}[/]"

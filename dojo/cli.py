@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.text import Text
 
-from dojo import bench, capstone, fuzz, history, mutation_cli, redis_server, reviews
+from dojo import bench, capstone, fuzz, history, kinds, mutation_cli, redis_server, reviews
 from dojo import lint as lint_cli
 from dojo import state as state_store
 from dojo.briefs import brief as _brief
@@ -27,14 +27,12 @@ from dojo.checking import console, err
 from dojo.checking import materialize_and_say as _materialize
 from dojo.checking import run_check as _run_check
 from dojo.commands import program, typed
-from dojo.curriculum import Curriculum, CurriculumError, Exercise
+from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.diffs import fold, solution_diff
 from dojo.drill import commands as drill
-from dojo.mutants import MutantError
-from dojo.mutation import MutationError
-from dojo.mutation_baseline import BaselineError
-from dojo.paths import KitNotFoundError, kit_root
+from dojo.errors import DojoError, guard
+from dojo.paths import kit_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
 from dojo.targets import TARGETS
@@ -63,10 +61,9 @@ MARKS = {
     Status.BLOCKED: "[cyan]✔[/]",
     Status.TESTS_MODIFIED: "[red]✗[/]",
 }
-KIND_HEADINGS = {"kata": "katas", "review": "code reviews", "capstone": "capstone rounds"}
 
 
-class UsageProblem(Exception):
+class UsageProblem(DojoError):
     """Bad input from the user: printed as one line, exit status 2."""
 
 
@@ -76,10 +73,7 @@ def _kit() -> tuple[Path, Curriculum]:
 
 
 def _exercise(curriculum: Curriculum, slug: str) -> Exercise:
-    try:
-        return curriculum.get(slug)
-    except CurriculumError as error:
-        raise UsageProblem(str(error)) from None
+    return curriculum.get(slug)  # an unknown slug: CurriculumError, one line (status 2)
 
 
 def _print_version(asked: bool) -> None:
@@ -146,7 +140,7 @@ def list_exercises() -> None:
         exercise = item.exercise
         if exercise.kind != kind:
             kind = exercise.kind
-            console.print(f"[bold]{KIND_HEADINGS.get(kind, kind)}[/]")
+            console.print(f"[bold]{kinds.of(exercise).heading}[/]")
         status = item.status.value if item.status is not Status.BLOCKED else "passes"
         if item.status is Status.IN_PROGRESS and item.total:
             status += f" {item.passed}/{item.total}"
@@ -183,10 +177,7 @@ def check(
     root, curriculum = _kit()
     if target not in TARGETS:
         raise UsageProblem(f"--target must be one of {', '.join(TARGETS)}, not '{target}'")
-    try:
-        selected = curriculum.select(slug)
-    except CurriculumError as error:
-        raise UsageProblem(str(error)) from None
+    selected = curriculum.select(slug)  # an unknown slug: CurriculumError, one line (status 2)
     raise typer.Exit(_run_check(root, curriculum, selected, target, full=full, once=True))
 
 
@@ -221,7 +212,7 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
         style = "bold" if number == shown else "dim"
         console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(typed(text))}")
     if shown == len(exercise.hints):
-        console.print(f"[dim]That was the last hint. `{DOJO} solution {slug} --peek` shows the reference.[/]")
+        console.print(f"[dim]{escape(typed(kinds.of(exercise).last_hint(exercise)))}[/]")
 
 
 @app.command("reset")
@@ -291,10 +282,7 @@ def solution(
     """Show the reference solution as a diff against your file (a capstone round: that round's step)."""
     root, curriculum = _kit()
     exercise = _exercise(curriculum, slug)
-    if exercise.kind == "capstone" and not full:
-        from dojo.capstone_steps import show_step
-
-        show_step(root, curriculum, exercise, peek=peek, plain=plain)
+    if not full and kinds.of(exercise).show_solution(root, curriculum, exercise, peek=peek, plain=plain):
         return
     if not peek:
         with console.status(f"running {slug}'s tests first..."):
@@ -375,18 +363,15 @@ drill.register(app)
 mutation_cli.register(app)
 lint_cli.register(app)
 bench.register(app)
+guard(app)  # every command, the ones registered above included: a DojoError is one line (dojo.errors)
 
 
 def main() -> None:
-    """Entry point: run the app, turning expected errors into one line on stderr."""
+    """Entry point: run the app (each command shows a DojoError as one line on stderr: dojo.errors.guard)."""
     from dojo import help as help_screens
 
     help_screens.install()
-    try:
-        app(standalone_mode=True)
-    except (UsageProblem, CurriculumError, KitNotFoundError, MutantError, MutationError, BaselineError, FileNotFoundError) as error:
-        err.print(f"[red]dojo:[/] {escape(typed(str(error)))}")
-        sys.exit(2)
+    app(standalone_mode=True)
 
 
 __all__ = ["ExerciseProgress", "app", "main"]

@@ -1,9 +1,10 @@
 """The curriculum: every exercise, in the order a learner should meet them, read from curriculum.toml.
 
 One ``[[exercise]]`` table per exercise. Required keys: ``slug``, ``title``, ``kind``, ``topic``,
-``difficulty``, ``hints`` and ``talking_points``. Optional: ``path`` (the learner's file or package,
-relative to a tree root; default ``katas/<slug>.py`` for a kata or capstone round,
-``reviews/<slug>.py`` for a review), ``tests`` (default ``tests/<kind>s/test_<slug>.py``), ``group``
+``difficulty``, ``hints`` and ``talking_points``. ``kind`` is one of the kinds in dojo/kinds/ (kata,
+review, capstone, ...). Optional: ``path`` (the learner's file or package, relative to a tree root;
+default: the kind's, ``katas/<slug>.py`` for a kata, ``reviews/<slug>.py`` for a review), ``tests``
+(default: the kind's, ``tests/katas/test_<slug>.py`` for a kata), ``group``
 (exercises that build on each other, such as the capstone's rounds: a member counts as solved only
 when every earlier member is), ``timebox_minutes`` (for drills).
 """
@@ -17,19 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from dojo import kinds
+from dojo.errors import DojoError
 from dojo.paths import CURRICULUM_FILE
 
-Kind = Literal["kata", "review", "capstone"]
+Kind = str  # a registered kind's name (dojo.kinds.names()): "kata", "review", "capstone", ...
 Difficulty = Literal["easy", "medium", "hard"]
-KINDS: tuple[Kind, ...] = ("kata", "review", "capstone")
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _REQUIRED = ("slug", "title", "kind", "topic", "difficulty", "hints", "talking_points")
 _OPTIONAL = ("path", "tests", "group", "timebox_minutes")
-_TEST_DIRS: Mapping[Kind, str] = {"kata": "tests/katas", "review": "tests/reviews", "capstone": "tests/capstone"}
 
 
-class CurriculumError(ValueError):
+class CurriculumError(DojoError, ValueError):
     """curriculum.toml is missing, malformed, or describes an exercise inconsistently."""
 
 
@@ -160,17 +161,18 @@ def _parse_entry(entry: dict[str, object], where: str) -> Exercise:
     if not SLUG_RE.match(slug):
         raise CurriculumError(f"{where}: slug must be lower_snake_case")
     kind = _text(entry, "kind", where)
-    if kind not in KINDS:
-        raise CurriculumError(f"{where}: kind must be one of {', '.join(KINDS)}, not '{kind}'")
+    if kind not in kinds.names():
+        raise CurriculumError(f"{where}: kind must be one of {', '.join(kinds.names())}, not '{kind}'")
     difficulty = _text(entry, "difficulty", where)
     if difficulty not in DIFFICULTIES:
         raise CurriculumError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}, not '{difficulty}'")
-    typed_kind: Kind = kind
-    default_path = f"reviews/{slug}.py" if typed_kind == "review" else f"katas/{slug}.py"
-    path = _text(entry, "path", where) if "path" in entry else default_path
-    if not path.startswith(("katas/", "reviews/")):
-        raise CurriculumError(f"{where}: path must be inside katas/ or reviews/, not '{path}'")
-    tests = _texts(entry, "tests", where) if "tests" in entry else (f"{_TEST_DIRS[typed_kind]}/test_{slug}.py",)
+    of_kind = kinds.get(kind)
+    path = _text(entry, "path", where) if "path" in entry else of_kind.default_path(slug)
+    folders = kinds.learner_folders()
+    if not path.startswith(tuple(f"{folder}/" for folder in folders)):
+        inside = " or ".join(f"{folder}/" for folder in folders)
+        raise CurriculumError(f"{where}: path must be inside {inside}, not '{path}'")
+    tests = _texts(entry, "tests", where) if "tests" in entry else of_kind.default_tests(slug)
     hints = _texts(entry, "hints", where)
     talking_points = _texts(entry, "talking_points", where)
     if not hints or not talking_points:
@@ -182,7 +184,7 @@ def _parse_entry(entry: dict[str, object], where: str) -> Exercise:
     return Exercise(
         slug=slug,
         title=_text(entry, "title", where),
-        kind=typed_kind,
+        kind=kind,
         topic=_text(entry, "topic", where),
         difficulty=difficulty,
         path=path,

@@ -58,17 +58,14 @@ def _run_quick(asked: QuickCheck) -> int | None:
         selected = curriculum.select(asked.slug)
     except (CurriculumError, KitNotFoundError):
         return None
-    from dojo.checking import err, run_check
+    from dojo.checking import run_check
+    from dojo.errors import DojoError, exit_status, render
 
     try:
         return run_check(root, curriculum, selected, asked.target, full=asked.full, once=True)
-    except FileNotFoundError as error:  # as dojo.cli.main says it
-        from rich.markup import escape
-
-        from dojo.commands import typed
-
-        err.print(f"[red]dojo:[/] {escape(typed(str(error)))}")
-        return 2
+    except (DojoError, OSError) as error:  # as every other command says it (dojo.errors)
+        render(error)
+        return exit_status(error)
 
 
 def main() -> None:

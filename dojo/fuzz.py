@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dojo import capstone, deals_data
+from dojo.errors import one_line_errors
 from dojo.paths import kit_root, state_dir
 from dojo.targets import Target
 
@@ -342,17 +343,16 @@ def fuzz(
     seed: Annotated[int, typer.Option(help="the generator's seed: the same seed gives the same run")] = DEFAULT_SEED,
 ) -> None:
     """Fuzz your capstone API with schemathesis, in process, and explain what breaks."""
-    with capstone.one_line_errors():
-        if target not in FUZZ_TARGETS:
-            raise capstone.CapstoneError(f"--target is one of {', '.join(FUZZ_TARGETS)}, not '{target}'", 2)
-        chosen = next(t for t in FUZZ_TARGETS if t == target)
-        root = kit_root()
-        seams = capstone.load_seams(root, chosen)
-        url, notes = prepare_database(root, seams, chosen, database_url)
-        try:
-            app = seams.create_app(seams.settings(database_url=url, debug=False))
-        except Exception as error:
-            raise capstone.CapstoneError(f"create_app failed: {capstone.describe_exception(error)}") from None
+    if target not in FUZZ_TARGETS:
+        raise capstone.CapstoneError(f"--target is one of {', '.join(FUZZ_TARGETS)}, not '{target}'", 2)
+    chosen = next(t for t in FUZZ_TARGETS if t == target)
+    root = kit_root()
+    seams = capstone.load_seams(root, chosen)
+    url, notes = prepare_database(root, seams, chosen, database_url)
+    try:
+        app = seams.create_app(seams.settings(database_url=url, debug=False))
+    except Exception as error:
+        raise capstone.CapstoneError(f"create_app failed: {capstone.describe_exception(error)}") from None
     console.print(
         f"fuzzing the {chosen} app on {escape(capstone.mask_password(url))}:"
         f" {max_examples} examples per operation, seed {seed}, every phase"
@@ -366,4 +366,4 @@ def fuzz(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("fuzz")(fuzz)
+    app.command("fuzz")(one_line_errors(fuzz))

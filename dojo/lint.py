@@ -17,16 +17,15 @@ import json
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Final, NoReturn
+from typing import Annotated, Final
 
 import typer
-from rich.console import Console
 
-from dojo import rulepack
-from dojo.curriculum import CurriculumError
+from dojo import kinds, rulepack
 from dojo.curriculum import load as load_curriculum
-from dojo.paths import KitNotFoundError, dojo_command, kit_root
-from dojo.reviews import LintError, LintFinding, lint_files
+from dojo.errors import FAILED, DojoError, one_line_errors
+from dojo.paths import dojo_command, kit_root
+from dojo.reviews import LintFinding, lint_files
 
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL: Final[Mapping[str, str]] = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
@@ -43,13 +42,8 @@ class Format(StrEnum):
     sarif = "sarif"
 
 
-class LintUsageError(ValueError):
+class LintUsageError(DojoError, ValueError):
     """A target that is neither a review nor an existing path, or a file Python cannot parse."""
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    Console(stderr=True).print(f"dojo: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def resolve_targets(root: Path, targets: Sequence[str]) -> list[Path]:
@@ -71,7 +65,7 @@ def resolve_targets(root: Path, targets: Sequence[str]) -> list[Path]:
         if curriculum is None:
             curriculum = load_curriculum(root)
         exercise = curriculum.get(target)  # CurriculumError names the slug and suggests one
-        if exercise.kind != "review" or exercise.is_package:
+        if not kinds.of(exercise).lints_by_slug(exercise):
             raise LintUsageError(
                 f"'{target}' is a {exercise.kind}, not a code review; to lint its file, pass the path: "
                 f"`dojo lint {exercise.path}`"
@@ -182,18 +176,12 @@ def lint_command(
     output_format: Annotated[Format, typer.Option("--format", help="text (file:line:col code message), json or sarif")] = Format.text,
 ) -> None:
     """Lint with ruff's review profile, mypy --strict and the kit's rule pack (a review, or any code)."""
-    try:
-        root = kit_root()
-        files = resolve_targets(root, targets)
-    except (KitNotFoundError, CurriculumError, LintUsageError) as error:
-        _fail(str(error))
+    root = kit_root()
+    files = resolve_targets(root, targets)  # a bad target: LintUsageError or CurriculumError, one line (dojo.errors)
     broken = unparsable(files)
     if broken:
-        _fail(f"{broken[0]}: fix it first, then lint", code=1)
-    try:
-        rows = flatten(lint_files(root, files))
-    except LintError as error:
-        _fail(str(error))
+        raise LintUsageError(f"{broken[0]}: fix it first, then lint", FAILED)
+    rows = flatten(lint_files(root, files))  # a linter that cannot run: LintError, one line
     # Plain writes, not rich: findings are for editors, pipes and grep, and must never be wrapped.
     if output_format is Format.json:
         typer.echo(as_json(rows), nl=False)
@@ -213,4 +201,4 @@ def lint_command(
 
 def register(app: typer.Typer) -> None:
     """Add `dojo lint` to the CLI."""
-    app.command("lint")(lint_command)
+    app.command("lint")(one_line_errors(lint_command))

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dojo.curriculum import Exercise
+from dojo.errors import DojoError
 
 MUTANTS_DIR = "tests/mutants"
 
 
-class MutantError(ValueError):
+class MutantError(DojoError, ValueError):
     """A mutant file is malformed, or a mutant no longer applies to the reference answer."""
 
 

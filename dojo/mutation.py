@@ -32,7 +32,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dojo import kinds
 from dojo.curriculum import Curriculum, Exercise
+from dojo.errors import DojoError
 from dojo.paths import CURRICULUM_FILE, LEARNER_PACKAGES, solutions_root
 
 # mutmut's verdicts (mutmut.stats.status_by_exit_code) as this kit judges them.
@@ -41,7 +43,7 @@ SURVIVED_STATUSES = frozenset({"survived", "no tests"})  # "no tests": no test e
 DEFAULT_TIMEOUT_SECONDS = 1800
 
 
-class MutationError(RuntimeError):
+class MutationError(DojoError, RuntimeError):
     """mutmut could not run (its clean run failed, the staging folder is broken, ...)."""
 
 
@@ -112,6 +114,8 @@ def units(root: Path, curriculum: Curriculum) -> list[Unit]:
     found: list[Unit] = []
     seen_groups: set[str] = set()
     for exercise in curriculum:
+        if not kinds.of(exercise).mutation_pass:
+            continue  # a koan (its reference is the claim) or a test-writing kata (it ships its own mutants)
         if exercise.group is None:
             found.append(Unit(exercise.slug, (exercise.path,), exercise.tests, (exercise.slug,)))
             continue
@@ -245,12 +249,15 @@ def stage(root: Path, selected: Sequence[Unit], destination: Path) -> Path:
     return destination
 
 
-def _env() -> dict[str, str]:
+def _env(postgres_url: str | None = None) -> dict[str, str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     # Mutants run on SQLite and fakeredis alone: which server is not what they test (as for hand-written
-    # mutants), and a baseline must not depend on whether this machine has one.
+    # mutants), and a baseline must not depend on whether this machine has one. The PostgreSQL pass
+    # (``postgres_url``) re-runs, on a server too, only the survivors that PostgreSQL alone can judge.
     for name in ("DOJO_TARGET", "DOJO_POSTGRES_URL", "DOJO_REDIS_URL"):
         env.pop(name, None)
+    if postgres_url:
+        env["DOJO_POSTGRES_URL"] = postgres_url
     return env
 
 
@@ -315,11 +322,14 @@ def run(
     jobs: int = 2,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     only: Mapping[str, Collection[str]] | None = None,
+    postgres_url: str | None = None,
 ) -> list[UnitResult]:
     """Run mutmut over these units' sources, with their tests; one result per unit, every mutant judged.
 
     ``only`` maps a unit's name to the functions (``file::Class.method``) to mutate in it; a unit not in
     it is mutated whole. Mutants of the other functions are left out of that unit's result.
+    ``postgres_url``: the tests that ask for a database run on this PostgreSQL server too (the
+    ``[postgres]`` instances), not on SQLite alone.
     """
     selected = [unit for unit in selected if unit.sources]
     if not selected:
@@ -333,7 +343,7 @@ def run(
         try:
             completed = subprocess.run(
                 [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *_patterns(selected, only)],
-                cwd=stage_dir, env=_env(), text=True, capture_output=True, check=False, timeout=timeout,
+                cwd=stage_dir, env=_env(postgres_url), text=True, capture_output=True, check=False, timeout=timeout,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             raise MutationError(f"mutmut took longer than {timeout:.0f} s") from None

@@ -4,9 +4,13 @@ A baseline records a unit's score and every mutant that survives its tests, each
 reason that starts with its kind:
 
 - ``equivalent: ...``  the change cannot be observed (``popitem(last=None)`` is ``popitem(last=False)``);
-- ``scaffolding: ...`` it sits in code the learner is given and does not write.
+- ``scaffolding: ...`` it sits in code the learner is given and does not write;
+- ``postgres: ...``    it survives the pass (which runs on SQLite) because only PostgreSQL runs that code or
+  can tell the change, and the PostgreSQL pass (``dojo mutation baseline NAME --postgres``, with
+  ``DOJO_POSTGRES_URL`` set) killed it; that pass writes these reasons itself.
 
-Equivalents leave the score's denominator; scaffolding survivors count against it. `dojo verify`
+Equivalents leave the score's denominator; scaffolding survivors count against it; a survivor killed on
+PostgreSQL counts as killed. `dojo verify`
 fails on a survivor the baseline does not list, on an empty or unkinded reason, and on a score below
 ``MIN_SCORE``; an entry that no longer survives (a test now kills it, or the code is gone) is *stale*
 and reported as a note, because it excuses nothing: the mutant it names is not surviving.
@@ -23,15 +27,17 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dojo.errors import DojoError
 from dojo.mutation import MutantKey, Unit, UnitResult, baseline_path, functions, toml_value
 from dojo.paths import solutions_root
 
 MIN_SCORE = 0.97
-REASON_KINDS = ("equivalent", "scaffolding")
+REASON_KINDS = ("equivalent", "scaffolding", "postgres")
+POSTGRES_KILLED = "postgres: killed on PostgreSQL"  # how the PostgreSQL pass starts the reasons it writes
 KEY_FIELDS = ("file", "function", "old", "new")
 
 
-class BaselineError(ValueError):
+class BaselineError(DojoError, ValueError):
     """A baseline file is malformed."""
 
 
@@ -48,6 +54,11 @@ class Survivor:
     @property
     def equivalent(self) -> bool:
         return self.kind == "equivalent"
+
+    @property
+    def on_postgres(self) -> bool:
+        """Survives on SQLite, killed by the PostgreSQL pass."""
+        return self.kind == "postgres"
 
 
 @dataclass
@@ -67,10 +78,10 @@ class Baseline:
         return {survivor.key: survivor for survivor in self.survivors}
 
 
-def score(killed: int, mutants: int, equivalents: int) -> float:
-    """Killed over non-equivalent mutants; 1.0 when there is nothing to kill."""
+def score(killed: int, mutants: int, equivalents: int, on_postgres: int = 0) -> float:
+    """Killed (on SQLite, or by the PostgreSQL pass) over non-equivalent mutants; 1.0 when there is nothing to kill."""
     judged = mutants - equivalents
-    return killed / judged if judged > 0 else 1.0
+    return (killed + on_postgres) / judged if judged > 0 else 1.0
 
 
 def fingerprint(root: Path, unit: Unit) -> str:
@@ -147,6 +158,7 @@ def regenerate(root: Path, result: UnitResult, previous: Baseline | None, groupe
 
 def dump(baseline: Baseline) -> str:
     equivalents = sum(s.equivalent for s in baseline.survivors)
+    on_postgres = sum(s.on_postgres for s in baseline.survivors)
     lines = [
         f"# Automated mutation baseline for {baseline.unit} (mutmut). Regenerate with",
         f"#     uv run dojo mutation baseline {baseline.unit}",
@@ -160,7 +172,8 @@ def dump(baseline: Baseline) -> str:
         f"fingerprint = {toml_value(baseline.fingerprint)}",
         f"mutants = {baseline.mutants}",
         f"killed = {baseline.killed}",
-        f"# score: {score(baseline.killed, baseline.mutants, equivalents):.1%} of non-equivalent mutants killed",
+        f"# score: {score(baseline.killed, baseline.mutants, equivalents, on_postgres):.1%} of non-equivalent mutants killed"
+        + (f" ({on_postgres} of them on PostgreSQL)" if on_postgres else ""),
     ]
     if baseline.functions:
         lines += ["", "# what a quick verify compares to re-mutate only the functions that changed", "[functions]"]
@@ -192,10 +205,11 @@ class Judgement:
     stale: list[Survivor] = field(default_factory=list)  # listed, but no longer surviving
     from_baseline: bool = False  # not run this time: the numbers are the baseline's
     partial: int | None = None  # only this many mutants (of the changed functions) were run
+    on_postgres: int = 0  # survivors of this (SQLite) run that the baseline's PostgreSQL pass killed
 
     @property
     def score(self) -> float:
-        return score(self.killed, self.mutants, self.equivalents)
+        return score(self.killed, self.mutants, self.equivalents, self.on_postgres)
 
 
 def judge(result: UnitResult, baseline: Baseline | None, only: Collection[str] | None = None) -> Judgement:
@@ -218,6 +232,7 @@ def judge(result: UnitResult, baseline: Baseline | None, only: Collection[str] |
         mutants=len(result.outcomes),
         killed=result.killed,
         equivalents=sum(s.equivalent for s in accepted),
+        on_postgres=sum(s.on_postgres for s in accepted),
         unexpected=sorted(key for key in alive if key not in listed),
         unreasoned=[s for s in accepted if s.kind is None],
         stale=[s for key, s in listed.items() if key not in alive],
@@ -231,9 +246,42 @@ def judge_baseline(baseline: Baseline) -> Judgement:
         mutants=baseline.mutants,
         killed=baseline.killed,
         equivalents=sum(s.equivalent for s in baseline.survivors),
+        on_postgres=sum(s.on_postgres for s in baseline.survivors),
         unreasoned=[s for s in baseline.survivors if s.kind is None],
         from_baseline=True,
     )
+
+
+def postgres_functions(baseline: Baseline) -> set[str]:
+    """The functions (``file::Class.method``) whose survivors the PostgreSQL pass judged last time."""
+    return {f"{s.key.file}::{s.key.function}" for s in baseline.survivors if s.on_postgres}
+
+
+def apply_postgres(baseline: Baseline, result: UnitResult, covered: Collection[str]) -> tuple[Baseline, int, int]:
+    """The baseline with the PostgreSQL pass's verdicts on its survivors in the ``covered`` functions.
+
+    A survivor the pass killed gets a ``postgres:`` reason; one that survives PostgreSQL too keeps its
+    reason, unless that reason was an earlier ``postgres:`` one (then it is emptied, for a maintainer to
+    judge). Returns the new baseline, how many survivors the pass killed, and how many it did not."""
+    verdicts = {o.key: o for o in result.outcomes}
+    functions_run = {(key.partition("::")[0], key.partition("::")[2]) for key in covered}
+    survivors: list[Survivor] = []
+    killed = alive = 0
+    for survivor in baseline.survivors:
+        outcome = verdicts.get(survivor.key)
+        if (survivor.key.file, survivor.key.function) not in functions_run or outcome is None:
+            survivors.append(survivor)
+        elif outcome.killed:
+            killed += 1
+            survivors.append(Survivor(survivor.key, f"{POSTGRES_KILLED} (mutmut: {outcome.status})"))
+        else:
+            alive += 1
+            survivors.append(Survivor(survivor.key, "" if survivor.on_postgres else survivor.reason))
+    updated = Baseline(
+        unit=baseline.unit, mutants=baseline.mutants, killed=baseline.killed, fingerprint=baseline.fingerprint,
+        sources=baseline.sources, survivors=survivors, functions=baseline.functions, pending=baseline.pending,
+    )  # fmt: skip
+    return updated, killed, alive
 
 
 def describe(key: MutantKey) -> str:

@@ -2,16 +2,26 @@
 
     dojo mutation baseline NAME...   run mutmut on these units and (re)write tests/mutation/NAME.toml
     dojo mutation check NAME...      run it and list what verify would say, writing nothing
+    dojo mutation baseline NAME --postgres [--function file::name ...]
+                                     re-run, with DOJO_POSTGRES_URL, the survivors only PostgreSQL can judge
 
 NAME is an exercise's slug, or a group's name (``capstone``; a round's slug means its group).
 A rewritten baseline keeps the reasons of mutants that still survive, drops the ones that no longer
 do, and adds new survivors with an empty reason, which `dojo verify` refuses until someone writes it.
+
+The pass runs on SQLite, so a mutant in code only PostgreSQL runs (the loader's COPY path) survives it.
+``--postgres`` re-mutates the functions that hold such survivors (those named by ``--function``, or else
+the ones the last PostgreSQL pass judged) with the tests' ``[postgres]`` instances on, and marks each
+survivor it kills ``postgres: killed on PostgreSQL``; those count as killed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,7 +31,8 @@ from rich.markup import escape
 from dojo import mutation_baseline as baselines
 from dojo.curriculum import Curriculum, CurriculumError
 from dojo.curriculum import load as load_curriculum
-from dojo.mutation import DEFAULT_TIMEOUT_SECONDS, MutationError, Unit, units
+from dojo.errors import guard
+from dojo.mutation import DEFAULT_TIMEOUT_SECONDS, MutationError, Unit, functions, units
 from dojo.paths import kit_root
 
 mutation_app = typer.Typer(help="the automated mutation pass (mutmut): baselines for maintainers", no_args_is_help=True)
@@ -31,6 +42,17 @@ Names = Annotated[list[str], typer.Argument(help="exercise slugs or group names 
 Jobs = Annotated[int, typer.Option(min=1, max=16, help="mutants run in parallel")]
 # The capstone's 1485 mutants did not finish in 30 minutes on a shared 2-core machine at load 15 and more.
 Timeout = Annotated[float, typer.Option(min=1, help="seconds before the whole mutmut run is given up")]
+Postgres = Annotated[
+    bool, typer.Option("--postgres", help="judge on PostgreSQL (DOJO_POSTGRES_URL) the survivors only it can tell")
+]
+Tests = Annotated[
+    list[str] | None,
+    typer.Option("--test", help="with --postgres: run only these test files of the unit (repeatable)"),
+]
+Functions = Annotated[
+    list[str] | None,
+    typer.Option("--function", help="with --postgres: a function to re-mutate, as file::Class.method (repeatable)"),
+]
 
 
 def resolve(curriculum: Curriculum, all_units: list[Unit], names: list[str]) -> list[Unit]:
@@ -46,7 +68,14 @@ def resolve(curriculum: Curriculum, all_units: list[Unit], names: list[str]) -> 
 
 
 @mutation_app.command("baseline")
-def baseline_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TIMEOUT_SECONDS) -> None:
+def baseline_command(
+    names: Names,
+    jobs: Jobs = 2,
+    timeout: Timeout = DEFAULT_TIMEOUT_SECONDS,
+    postgres: Postgres = False,
+    function: Functions = None,
+    test: Tests = None,
+) -> None:
     """(Re)write the baselines of these units from a fresh mutmut run."""
     from dojo.mutation import run
 
@@ -59,6 +88,12 @@ def baseline_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TI
     for unit in chosen:
         if not unit.sources:
             raise MutationError(f"{unit.name}: list the modules to mutate as `sources = [...]` in tests/mutation/{unit.name}.toml")
+    if (function or test) and not postgres:
+        raise MutationError("--function and --test go with --postgres (a SQLite baseline runs everything)")
+    if postgres:
+        _postgres_pass(root, chosen, jobs=jobs, timeout=timeout, named=function or [], tests=test or [])
+        console.print(f"[dim]{len(chosen)} unit(s) in {time.monotonic() - started:.0f} s[/]")
+        return
     results = run(root, chosen, jobs=jobs, timeout=timeout)
     for result in results:
         previous = baselines.load(root, result.unit.name)
@@ -73,6 +108,43 @@ def baseline_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TI
         for survivor in todo:
             console.print(f"  [yellow]needs a reason[/] {escape(baselines.describe(survivor.key))}")
     console.print(f"[dim]{len(results)} unit(s) in {time.monotonic() - started:.0f} s[/]")
+
+
+def _postgres_pass(
+    root: Path, chosen: list[Unit], *, jobs: int, timeout: float, named: list[str], tests: list[str]
+) -> None:
+    from dojo.mutation import run
+
+    url = os.environ.get("DOJO_POSTGRES_URL", "")
+    if not url:
+        raise MutationError('--postgres needs DOJO_POSTGRES_URL (start one: eval "$(uv run dojo pg start)")')
+    for unit in chosen:
+        previous = baselines.load(root, unit.name)
+        if previous is None:
+            raise MutationError(f"{unit.name} has no baseline: run `uv run dojo mutation baseline {unit.name}` first")
+        known = set(functions(root, unit))
+        covered = set(named) or baselines.postgres_functions(previous)
+        unknown = sorted(covered - known)
+        if unknown:
+            raise MutationError(f"{unit.name}: no such function in its sources: {', '.join(unknown)}")
+        if not covered:
+            console.print(f"{unit.name}: no survivor to judge on PostgreSQL (name the functions with --function)")
+            continue
+        if tests:  # fewer tests can only kill fewer: a survivor of these alone still needs a reason
+            strangers = sorted(set(tests) - set(unit.tests))
+            if strangers:
+                raise MutationError(f"{unit.name}: not one of its test files: {', '.join(strangers)}")
+            unit = replace(unit, tests=tuple(t for t in unit.tests if t in tests))
+        [result] = run(root, [unit], jobs=jobs, timeout=timeout, only={unit.name: covered}, postgres_url=url)
+        fresh, killed, alive = baselines.apply_postgres(previous, result, covered)
+        path = baselines.save(root, fresh)
+        console.print(
+            f"{unit.name} on PostgreSQL: {len(result.outcomes)} mutants of {len(covered)} function(s) run; "
+            f"{killed} SQLite survivor(s) killed, {alive} survive PostgreSQL too · wrote {path.relative_to(root)}"
+        )
+        for survivor in fresh.survivors:
+            if not survivor.reason:
+                console.print(f"  [yellow]needs a reason[/] {escape(baselines.describe(survivor.key))}")
 
 
 @mutation_app.command("check")
@@ -100,4 +172,4 @@ def check_command(names: Names, jobs: Jobs = 2, timeout: Timeout = DEFAULT_TIMEO
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(mutation_app, name="mutation", hidden=True)  # maintainers only: not on the learner's help screen
+    app.add_typer(guard(mutation_app), name="mutation", hidden=True)  # maintainers only: not on the learner's help screen

@@ -15,12 +15,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dojo.errors import DojoError
+from dojo.kinds import learner_folders
+
 CURRICULUM_FILE = "curriculum.toml"
-LEARNER_PACKAGES = ("katas", "reviews")
+LEARNER_PACKAGES = learner_folders()  # ("katas", "reviews"): every exercise kind's folder
 STATE_DIR = ".dojo"
 
 
-class KitNotFoundError(RuntimeError):
+class KitNotFoundError(DojoError, RuntimeError):
     """The folder given as the kit's root has no curriculum.toml."""
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Final
 
 from dojo import servers
+from dojo.errors import FAILED, DojoError
 
 DEFAULT_PORT: Final = 55432
 HOST: Final = "127.0.0.1"
@@ -50,8 +51,10 @@ LOG_FILE: Final = "postgres.log"
 _SOCKET_PATH_LIMIT: Final = 100  # sun_path is 108 bytes on Linux; leave room for "/.s.PGSQL.NNNNN"
 
 
-class PgError(RuntimeError):
+class PgError(DojoError, RuntimeError):
     """Something the user can fix (no binaries, port busy, unknown folder): one line, no traceback."""
+
+    status = FAILED
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,10 @@ from pathlib import Path
 
 import pytest
 
+from dojo import kinds
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.errors import DojoError
 from dojo.failures import learner_failure
 from dojo.paths import LEARNER_PACKAGES, dojo_command
 from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
@@ -269,15 +271,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             state.item_info[item.nodeid] = (None, False)
         elif rel.startswith("tests/"):
             orphans.add(rel)
-    if os.environ.get("DOJO_POSTGRES_URL") and any(
-        (exercise := owners.get(_relative(item.path, state.root) or "")) is not None and exercise.kind == "capstone"
-        for item in items
-    ):
-        from dojo.capstone import unreachable_postgres
-
-        down = unreachable_postgres()
-        if down is not None:  # one line, not a ConnectionRefusedError's frames in every test
-            pytest.exit(down, returncode=pytest.ExitCode.USAGE_ERROR)
+    collected = list(
+        dict.fromkeys(exercise for item in items if (exercise := owners.get(_relative(item.path, state.root) or "")))
+    )
+    for kind in kinds.kinds_in(collected):
+        try:
+            kind.prepare_check(state.root, kind.members(collected), state.target)
+        except DojoError as error:  # one line (PostgreSQL is down), not a ConnectionRefusedError's frames in every test
+            pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
     if orphans:
         raise pytest.UsageError(
             "these test files belong to no exercise in curriculum.toml (add them to an exercise's `tests`): "
@@ -424,7 +425,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
         missing = _missing_schema(excinfo.value)
         deprecated = _deprecation(excinfo, report, state)
-        not_null = _not_null(report) if exercise is not None and exercise.kind == "capstone" else None
+        not_null = _not_null(report) if exercise is not None and kinds.of(exercise).databases else None
         if missing is not None:
             report.longrepr = f"the database has no {missing} · does one of your migrations create it?{hint}"
         elif deprecated is not None:

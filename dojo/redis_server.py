@@ -25,17 +25,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from dojo import servers
+from dojo.errors import FAILED, DojoError, guard
 
 DEFAULT_PORT: Final = 56379
 HOST: Final = "127.0.0.1"
@@ -49,8 +47,10 @@ PID_FILE: Final = "redis.pid"
 LOG_FILE: Final = "redis.log"
 
 
-class RedisServerError(RuntimeError):
+class RedisServerError(DojoError, RuntimeError):
     """Something the user can fix (no binary, port busy, unknown folder): one line, no traceback."""
+
+    status = FAILED
 
 
 @dataclass(frozen=True)
@@ -228,15 +228,6 @@ _out = Console(highlight=False)
 DirOption = Annotated[Path | None, typer.Option("--dir", help="the server's folder; default: $DOJO_REDIS_DIR")]
 
 
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    try:
-        yield
-    except (RedisServerError, OSError) as error:
-        _err.print(f"[red]dojo:[/] {escape(str(error))}")
-        raise typer.Exit(1) from None
-
-
 @redis_app.command("start")
 def start_command(
     port: Annotated[int, typer.Option(help="the TCP port on 127.0.0.1")] = DEFAULT_PORT,
@@ -246,8 +237,7 @@ def start_command(
     ] = None,
 ) -> None:
     """Start redis-server and print `export` lines: eval "$(dojo redis start)"."""
-    with _one_line_errors():
-        server = start(port, directory)
+    server = start(port, directory)
     sys.stdout.write(server.shell_exports())
     sys.stdout.flush()
     _err.print(f"redis-server is up on {HOST}:{port}, folder {server.directory}; `dojo redis stop` ends it")
@@ -256,8 +246,7 @@ def start_command(
 @redis_app.command("stop")
 def stop_command(directory: DirOption = None) -> None:
     """Stop the server; a temporary folder is removed, a --dir one is kept."""
-    with _one_line_errors():
-        server = stop(directory or directory_from_env())
+    server = stop(directory or directory_from_env())
     removed = "and removed its folder" if server.temporary else f"(its folder {server.directory} stays)"
     _out.print(f"stopped redis-server on port {server.port} {removed}")
 
@@ -265,9 +254,8 @@ def stop_command(directory: DirOption = None) -> None:
 @redis_app.command("status")
 def status_command(directory: DirOption = None) -> None:
     """Say whether the server is running (exit 0) or not (exit 1)."""
-    with _one_line_errors():
-        server = open_server(directory or directory_from_env())
-        up = running(server)
+    server = open_server(directory or directory_from_env())
+    up = running(server)
     if not up:
         _out.print(
             f"stopped (folder {server.directory}); `dojo redis start --dir {server.directory} --port {server.port}`"
@@ -278,4 +266,4 @@ def status_command(directory: DirOption = None) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add `dojo redis` to the CLI."""
-    app.add_typer(redis_app, name="redis")
+    app.add_typer(guard(redis_app), name="redis")

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Final, Literal, NoReturn, cast
+from typing import Annotated, Final, Literal, cast
 
 import typer
 from rich.console import Console
@@ -46,10 +46,12 @@ try:  # POSIX only; elsewhere concurrent review lints simply are not serialised
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-from dojo import rulepack
-from dojo.curriculum import Curriculum, CurriculumError, Exercise
+from dojo import kinds, rulepack
+from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
-from dojo.paths import KitNotFoundError, kit_root, pristine_root, solutions_root, state_dir
+from dojo.errors import FAILED, DojoError, one_line_errors
+from dojo.kinds.review import KIND as REVIEW_KIND
+from dojo.paths import kit_root, pristine_root, solutions_root, state_dir
 from dojo.problems import Problem
 
 PROFILE_TABLE: Final = "tool.dojo.review-ruff"
@@ -71,7 +73,7 @@ _SEVERITY_STYLE: Final[Mapping[Severity, Text]] = {
 # ---- running the linters ----
 
 
-class LintError(RuntimeError):
+class LintError(DojoError, RuntimeError):
     """A linter could not run, or said something this module cannot read."""
 
 
@@ -227,7 +229,7 @@ def _first_line(text: str) -> str:
 # ---- answer keys ----
 
 
-class AnswerKeyError(ValueError):
+class AnswerKeyError(DojoError, ValueError):
     """An answer key is missing or malformed; the message names the file and the field."""
 
 
@@ -353,7 +355,7 @@ def verify_problems(root: Path, curriculum: Curriculum) -> list[Problem]:
     The flawed file's findings must equal the key's ``lint`` entries exactly (line and rule); the fixed
     file must have none.
     """
-    reviews = [exercise for exercise in curriculum if exercise.kind == "review" and not exercise.is_package]
+    reviews = [exercise for exercise in REVIEW_KIND.members(curriculum) if not exercise.is_package]
     problems: list[Problem] = []
     keys: dict[str, AnswerKey] = {}
     for exercise in reviews:
@@ -446,22 +448,14 @@ def _test_functions(root: Path, files: Iterable[str]) -> tuple[set[str], set[str
 # ---- the CLI: dojo answer ----
 
 
-def _review(slug: str) -> tuple[Path, Curriculum, Exercise]:
-    """The kit, its curriculum and the review called ``slug``; one line and exit 2 otherwise."""
-    try:
-        root = kit_root()
-        curriculum = load_curriculum(root)
-        exercise = curriculum.get(slug)
-    except (KitNotFoundError, CurriculumError) as error:
-        _fail(str(error))
-    if exercise.kind != "review" or exercise.is_package:
-        _fail(f"'{slug}' is a {exercise.kind}, not a code review; `dojo answer` is for reviews.")
-    return root, curriculum, exercise
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    Console(stderr=True).print(f"dojo: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+def _review(slug: str) -> tuple[Path, Exercise, Path]:
+    """The kit, the review called ``slug`` and its answer key's path; a DojoError (one line, exit 2) otherwise."""
+    root = kit_root()
+    exercise = load_curriculum(root).get(slug)
+    key = kinds.of(exercise).answer_key(root, exercise)
+    if key is None:
+        raise AnswerKeyError(f"'{slug}' is a {exercise.kind}, not a code review; `dojo answer` is for reviews.")
+    return root, exercise, key
 
 
 def answer_command(
@@ -472,16 +466,13 @@ def answer_command(
     from dojo.runner import exercise_passes
 
     out = Console()
-    root, _, exercise = _review(slug)
-    try:
-        key = load_answer_key(answer_key_path(root, exercise), root)
-    except AnswerKeyError as error:
-        _fail(str(error))
+    root, exercise, key_path = _review(slug)
+    key = load_answer_key(key_path, root)  # a broken key: AnswerKeyError, one line
     if not peek and not exercise_passes(root, exercise):
-        _fail(
+        raise DojoError(
             f"{exercise.path} does not pass its tests yet: review and fix it until `dojo check {slug}` is green"
             f" (or `dojo answer {slug} --peek` to look anyway).",
-            code=1,
+            FAILED,
         )
     out.print(Text(key.summary))
     out.print(f"\n[bold]{slug}: {len(key.findings)} finding(s) in pristine/{exercise.path}, most severe first[/]")
@@ -502,4 +493,4 @@ def answer_command(
 
 def register(app: typer.Typer) -> None:
     """Add `dojo answer` to the CLI (`dojo lint`, for reviews and any code, is dojo.lint)."""
-    app.command("answer")(answer_command)
+    app.command("answer")(one_line_errors(answer_command))

@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dojo import capstone, capstone_steps, forkserver, reviews, verify_mutation
+from dojo import forkserver, kinds, verify_mutation
 from dojo.checksums import stale as stale_checksums
 from dojo.curriculum import Curriculum, Exercise
 from dojo.forkserver import ForkServer
@@ -115,6 +115,8 @@ def _layout(root: Path, curriculum: Curriculum, exercises: Sequence[Exercise]) -
                 rel = entry.relative_to(tree).as_posix()
                 if entry.name in {"__init__.py", "__pycache__"} or rel in claimed:
                     continue
+                if entry.is_dir() and any(path.startswith(rel + "/") for path in claimed):
+                    continue  # a folder of exercises (katas/koans/): koans.verify_problems checks inside it
                 if (
                     entry.name.endswith(".answers.toml")
                     and f"{package}/{entry.name[: -len('.answers.toml')]}.py" in claimed
@@ -349,13 +351,13 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
         lint_runs: list[Future[list[Problem]]] = []
         if options.lint:
             scope = None if whole_kit else exercises
-            chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
-            lint_runs.append(
-                pool.submit(capstone_steps.verify_problems, root, chosen, jobs=options.jobs, server=server)
-            )
             lint_runs += [pool.submit(_run_lint, root, name, cmd) for name, cmd in _lint_commands(root, scope)]
-            lint_runs.append(pool.submit(reviews.verify_problems, root, chosen))
-            lint_runs.append(pool.submit(capstone.verify_problems, root, chosen))
+            chosen = curriculum if whole_kit else Curriculum(tuple(exercises))
+            # Each kind's own checks (a review's answer key, the capstone's seams and steps): dojo/kinds/.
+            lint_runs += [
+                pool.submit(kind.verify_problems, root, chosen, jobs=options.jobs, server=server)
+                for kind in (kinds.registry().values() if whole_kit else kinds.kinds_in(exercises))
+            ]
         automated: Future[verify_mutation.AutomatedReport] | None = None
         if options.mutants:
             automated = pool.submit(

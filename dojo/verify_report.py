@@ -77,7 +77,8 @@ def _automated(report: Report, slug: str) -> str:
     if judged is None:
         return "[red]not judged[/]"
     judged_total = judged.mutants - judged.equivalents
-    text = f"{judged.killed}/{judged_total} {judged.score:.1%}"
+    killed = f"{judged.killed}+{judged.on_postgres} on PostgreSQL" if judged.on_postgres else f"{judged.killed}"
+    text = f"{killed}/{judged_total} {judged.score:.1%}"
     if judged.score < MIN_SCORE:
         text = f"[red]{text}[/]"
     if unit != slug:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dojo import kinds
 from dojo.curriculum import Curriculum, Exercise
 from dojo.paths import LEARNER_PACKAGES, pristine_root, state_dir
 
@@ -31,8 +32,9 @@ def _files_under(base: Path) -> Iterator[Path]:
 
 
 def pristine_files(root: Path, exercise: Exercise) -> list[str]:
-    """The exercise's stub files, as paths relative to a tree root (``katas/lru_cache.py``)."""
-    return files_in(pristine_root(root), exercise)
+    """The exercise's stub files, as paths relative to a tree root (``katas/lru_cache.py``): its kind's
+    :meth:`~dojo.kinds.ExerciseKind.stub_files` (by default, everything at ``pristine/<path>``)."""
+    return kinds.of(exercise).stub_files(root, exercise)
 
 
 def files_in(tree: Path, exercise: Exercise) -> list[str]:

@@ -30,6 +30,7 @@ from dojo.bench.context import BENCH_TARGETS, BenchTarget, Context, install_hint
 from dojo.bench.harness import Measured, Workload, as_json, measure, relative, runnable
 from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
+from dojo.errors import FAILED, DojoError, one_line_errors, render
 from dojo.paths import dojo_command, kit_root
 from dojo.runner import run_pytest, selection
 
@@ -73,13 +74,15 @@ def _suites() -> dict[str, Suite]:
 BENCHMARKED = ("lru_cache", "ttl_cache", "rate_limiter", "round1", "round4", "round7")
 
 
-class BenchUsage(Exception):
+class BenchUsage(DojoError):
     """Bad input: one line, exit status 2."""
 
 
 def bench(
     slug: Annotated[str | None, typer.Argument(help=f"one of {', '.join(BENCHMARKED)}; default: all")] = None,
-    target: Annotated[str, typer.Option(help="whose solution to time beside the reference: learner or solutions")] = "learner",
+    target: Annotated[
+        str, typer.Option(help="whose solution to time beside the reference: learner or solutions")
+    ] = "learner",
     as_json_output: Annotated[bool, typer.Option("--json", help="print the measurements as JSON on stdout")] = False,
     rounds: Annotated[int, typer.Option(min=1, max=50, help="interleaved rounds per workload")] = 5,
     scale: Annotated[
@@ -87,17 +90,13 @@ def bench(
     ] = 1.0,
 ) -> None:
     """Time your solution, the reference and the libraries people would pick, on the same seeded work."""
-    try:
-        chosen = _target(target)
-        slugs = _slugs(slug)
-    except BenchUsage as error:
-        err.print(f"[red]dojo:[/] {escape(str(error))}")
-        raise typer.Exit(2) from None
+    chosen = _target(target)  # bad input: BenchUsage, one line and exit 2 (dojo.errors)
+    slugs = _slugs(slug)
     root = kit_root()
     curriculum = load_curriculum(root)
     refused = _refused(root, curriculum, slugs, chosen, quiet=as_json_output)
-    for line in refused.values():
-        err.print(f"[red]dojo:[/] {escape(line)}")
+    for line in refused.values():  # a refused slug is one error line; the others still run
+        render(line)
     wanted = [s for s in slugs if s not in refused]
     ctx = Context(root, chosen, scale=scale, postgres_url=os.environ.get("DOJO_POSTGRES_URL"))
     load_before = os.getloadavg()[0]
@@ -106,8 +105,7 @@ def bench(
     except Exception as error:  # a crash in timed code or a database gone away: one line, not a traceback
         from dojo.capstone import describe_exception
 
-        err.print(f"[red]dojo:[/] bench stopped: {escape(describe_exception(error))}")
-        raise typer.Exit(1) from None
+        raise DojoError(f"bench stopped: {describe_exception(error)}", FAILED) from None
     machine = _machine(load_before)
     if as_json_output:
         sys.stdout.write(json.dumps(_document(ctx, rounds, machine, measured, skipped, refused), indent=2) + "\n")
@@ -127,7 +125,9 @@ def _slugs(slug: str | None) -> list[str]:
     if slug is None:
         return list(BENCHMARKED)
     if slug == "pagination":  # an in-memory list has no OFFSET to pay: a database shows the difference
-        raise BenchUsage("no benchmark for 'pagination' itself: OFFSET against keyset is timed on a database by `dojo bench round4`")
+        raise BenchUsage(
+            "no benchmark for 'pagination' itself: OFFSET against keyset is timed on a database by `dojo bench round4`"
+        )
     if slug not in BENCHMARKED:
         raise BenchUsage(f"no benchmark for '{slug}': choose one of {', '.join(BENCHMARKED)}, or none for all")
     return [slug]
@@ -197,7 +197,12 @@ def _missing(measured: list[Measured]) -> list[str]:
 
 
 def _document(
-    ctx: Context, rounds: int, machine: dict[str, Any], measured: list[Measured], skipped: list[Skipped], refused: dict[str, str]
+    ctx: Context,
+    rounds: int,
+    machine: dict[str, Any],
+    measured: list[Measured],
+    skipped: list[Skipped],
+    refused: dict[str, str],
 ) -> dict[str, Any]:
     missing = _missing(measured)
     return {
@@ -251,14 +256,20 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
     for item in measured:
         workload = item.workload
         table = Table(title=escape(workload.title), title_justify="left", title_style="bold")
-        for column in ("contender", "median", "min-max", f"{workload.unit}/s", "vs reference", "note"):
-            numeric = column not in ("contender", "vs reference", "note")
+        floored = ("above floor",) if workload.floor else ()
+        for column in ("contender", "median", "min-max", f"{workload.unit}/s", "vs reference", *floored, "note"):
+            numeric = column not in ("contender", "vs reference", "above floor", "note")
             table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "note")
         for result in item.results:
             contender = result.contender
             if not result.seconds:
-                table.add_row(contender.name, "-", "-", "-", "not installed", f"[dim]{escape(install_hint())}[/]")
+                blank = ("-",) * len(floored)
+                table.add_row(
+                    contender.name, "-", "-", "-", "not installed", *blank, f"[dim]{escape(install_hint())}[/]"
+                )
                 continue
+            above = item.above_the_floor(contender.name) if contender.kind != "reference" else None
+            beyond = (("" if above is None else relative(above)),) if workload.floor else ()
             style = "bold" if contender.kind != "alternative" else ""
             table.add_row(
                 f"[{style}]{escape(contender.name)}[/]" if style else escape(contender.name),
@@ -266,23 +277,38 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
                 _span(result.seconds),
                 _rate(workload.ops / result.median) if result.median > 0 else "-",
                 "" if contender.kind == "reference" else relative(item.times_the_reference(contender.name)),
+                *beyond,
                 escape(contender.note),
             )
         console.print(table)
+        if workload.clock == "cpu":
+            console.print("  [dim]timed by this process's CPU clock: all of it runs here, in one thread[/]")
+        if workload.floor:
+            console.print(
+                f"  [dim]above the floor: each median less {escape(workload.floor)}'s, the cost of the loop"
+                " that drives them all[/]"
+            )
         for note in workload.notes:
             console.print(f"  [dim]{escape(note)}[/]")
         for goal in workload.goals:
-            ratio = item.times_the_reference(goal.against)
+            ratio = item.goal_ratio(goal)
             met = item.goal_met(goal)
             verdict = "[dim]not measured[/]" if met is None else ("[green]met[/]" if met else "[red]not met[/]")
             shown = "-" if ratio is None else f"{ratio:.2f}x"
-            console.print(f"  goal: the reference at least {goal.times:g}x as fast as {escape(goal.against)}: {shown}, {verdict}")
+            if workload.floor:
+                whole = item.times_the_reference(goal.against)
+                shown += " above the floor" + ("" if whole is None else f" ({whole:.2f}x end to end)")
+            console.print(
+                f"  goal: the reference at least {goal.times:g}x as fast as {escape(goal.against)}: {shown}, {verdict}"
+            )
     for skip in skipped:
         console.print(f"[yellow]skipped[/] {escape(skip.key)}: {escape(skip.reason)}")
     missing = _missing(measured)
     if missing:
-        console.print(f"[yellow]not installed:[/] {', '.join(missing)}. Install the comparisons with: [bold]{install_hint()}[/]")
+        console.print(
+            f"[yellow]not installed:[/] {', '.join(missing)}. Install the comparisons with: [bold]{install_hint()}[/]"
+        )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("bench")(bench)
+    app.command("bench")(one_line_errors(bench))

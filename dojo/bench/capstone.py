@@ -4,9 +4,11 @@
   the playbook's pandas ``to_sql(method="multi")`` and a row-by-row ORM loop; SQLite, and PostgreSQL
   when ``$DOJO_POSTGRES_URL`` is set. Each run gets a new database, migrated before the clock starts.
 - ``round4``: the page at row 40,000 by ``OFFSET`` against the keyset seek, as SQL on each database
-  (by the app's own async driver in one call, which is what the database does; then the same SQL
-  through SQLAlchemy's async engine, which adds a fixed cost per statement) and as HTTP requests to
-  the reference app under uvicorn. Both statements are checked to serve the same rows first.
+  (by the app's own async driver in one call, which is what the database does; on SQLite also by
+  the stdlib module in this thread, without aiosqlite's hop to its worker thread and back; then the
+  same SQL through SQLAlchemy's async engine, which adds a fixed cost per statement) and as HTTP
+  requests to the reference app under uvicorn. Both statements are checked to serve the same rows
+  first, and on SQLite the keyset query's plan to seek the primary key.
 - ``round7``: ``GET /deals`` under uvicorn on loopback with the app's own PostgreSQL pool, against
   the same endpoint written N+1 (``n_plus_one.py``); requests per second, and SQL statements per
   request counted by the app's ``Server-Timing`` header (debug mode, in-process, untimed).
@@ -17,6 +19,7 @@ from __future__ import annotations
 import csv
 import importlib
 import re
+import sqlite3
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import date, datetime
@@ -24,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -251,6 +254,8 @@ async def pagination(ctx: Context, stack: AsyncExitStack) -> Built:
                 (Goal("OFFSET", 10.0),),
             )
         )
+        if databases.backend == "sqlite":
+            workloads.append(_sqlite_in_process(make_url(url).database or "", offset, keyset, queries, where, about))
         contenders = (
             _statements(
                 engine, keyset, queries, "keyset (the feed)", "reference", f"{where[0]}; AsyncConnection.execute"
@@ -292,6 +297,54 @@ async def pagination(ctx: Context, stack: AsyncExitStack) -> Built:
     )
     workloads.append(Workload("pages-http", "round4", title, "requests", requests, contenders))
     return workloads
+
+
+def _sqlite_in_process(
+    path: str, offset: str, keyset: str, queries: int, where: tuple[str, str], about: str
+) -> Workload:
+    """The two statements as SQLite itself runs them: the stdlib module on the same file, in this thread.
+
+    aiosqlite (the app's driver) hands every call to a thread of its own and back, tens of
+    microseconds on a quiet machine and milliseconds on a busy one, as long as the whole keyset query
+    takes; here nothing stands between the clock and the database's own work, so it is timed by this
+    process's CPU clock. Both plans are read first: the keyset query must seek the primary key."""
+    plans = {sql: _sqlite_plan(path, sql) for sql in (keyset, offset)}
+    if "USING INTEGER PRIMARY KEY" not in plans[keyset]:
+        raise RuntimeError(f"the keyset query does not seek the primary key: {plans[keyset]}")
+
+    def run_in_sqlite(sql: str, row: str, kind: Kind, note: str) -> Contender:
+        async def prepare() -> Run:
+            connection = sqlite3.connect(path)
+            connection.execute(sql).fetchall()  # warm: the statement cache, the pages in memory
+
+            async def run() -> None:
+                try:
+                    for _ in range(queries):
+                        connection.execute(sql).fetchall()
+                finally:
+                    connection.close()
+
+            return run
+
+        return Contender(row, kind, prepare, note=note)
+
+    contenders = (
+        run_in_sqlite(keyset, "keyset (the feed)", "reference", f"{where[0]}; {plans[keyset]}"),
+        run_in_sqlite(offset, "OFFSET", "alternative", f"{where[1]}; {plans[offset]}"),
+    )
+    title = f"pagination, SQL on SQLite itself (the stdlib sqlite3, in this thread): {about}"
+    return Workload(
+        "pages-sql-sqlite-engine", "round4", title, "queries", queries, contenders, (Goal("OFFSET", 10.0),), clock="cpu"
+    )
+
+
+def _sqlite_plan(path: str, sql: str) -> str:
+    """``EXPLAIN QUERY PLAN``'s steps, joined: ``SEARCH deals USING INTEGER PRIMARY KEY (rowid>?)``."""
+    connection = sqlite3.connect(path)
+    try:
+        return "; ".join(str(row[-1]) for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    finally:
+        connection.close()
 
 
 # One statement, all its rows, in one call of the app's own async driver: no ORM, no adapter.

@@ -35,7 +35,10 @@ class Context:
 
     def katas(self, name: str) -> list[tuple[str, Kind, ModuleType]]:
         """The kata module ``katas/<name>.py`` of each tree, imported under a private name."""
-        return [(row, kind, load_file(tree / "katas" / f"{name}.py", f"dojo_bench_{kind}_{name}")) for row, kind, tree in self.trees()]
+        return [
+            (row, kind, load_file(tree / "katas" / f"{name}.py", f"dojo_bench_{kind}_{name}"))
+            for row, kind, tree in self.trees()
+        ]
 
 
 def load_file(path: Path, name: str) -> ModuleType:

@@ -30,6 +30,7 @@ from dojo.drill.commits import CommitJudge
 from dojo.drill.loop import Loop, run_tests
 from dojo.drill.machine import DrillMachine, DrillState, Event, Key, TestsFinished
 from dojo.drill.plan import DrillPlan, Step, build
+from dojo.errors import guard, one_line_errors
 from dojo.paths import dojo_command, kit_root, state_dir
 from dojo.progress import measure, next_exercise
 from dojo.reviews import answer_key_path, load_answer_key
@@ -288,5 +289,5 @@ def _print_card(root: Path, plan: DrillPlan) -> None:
 def register(app: typer.Typer) -> None:
     from dojo.drill import pair
 
-    app.command()(drill)
-    app.add_typer(pair.app, name="pair")
+    app.command()(one_line_errors(drill))
+    app.add_typer(guard(pair.app), name="pair")

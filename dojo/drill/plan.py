@@ -15,6 +15,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Final, Literal, cast
 
+from dojo import kinds
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.paths import pristine_root
 from dojo.readme import readme_section
@@ -86,7 +87,7 @@ def build(root: Path, curriculum: Curriculum, name: str, minutes: int | None = N
     exercise = curriculum.get(name)
     checks = (*curriculum.earlier_in_group(exercise), exercise)
     step = _step(root, exercise, minutes or exercise.timebox_minutes or DEFAULT_MINUTES, script, checks)
-    kind: DrillKind = "review" if exercise.kind == "review" else "kata"
+    kind: DrillKind = kinds.of(exercise).drill_mode  # a single exercise: code, or a review's notes
     return DrillPlan(kind, exercise.slug, (step,), exercise.path, _rubric(script))
 
 

@@ -15,6 +15,10 @@ V = TypeVar("V")
 
 
 class LRUCache(Generic[K, V]):
+    # Two fixed attributes: slots make reading them a fixed offset, not a dict lookup, and a typo such
+    # as self._entires = ... an AttributeError instead of a silent new attribute.
+    __slots__ = ("_entries", "capacity")
+
     def __init__(self, capacity: int) -> None:
         # bool is an int subclass; LRUCache(True) is a bug, not a cache of one.
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
@@ -23,8 +27,9 @@ class LRUCache(Generic[K, V]):
         self._entries: OrderedDict[K, V] = OrderedDict()
 
     # get and put run on every request, so each does the fewest dict operations it can: the dict is
-    # bound to a local once, a hit costs a membership test, a relink and a read, and a new key is never
-    # relinked (a write puts it at the end already).
+    # bound to a local once, a hit costs a membership test, a relink and a read, a new key is never
+    # relinked (a write puts it at the end already), and the eviction passes last=False by position
+    # (popitem(False) pops the oldest; a keyword argument to a C method is parsed on every call).
 
     def get(self, key: K, default: V | None = None) -> V | None:
         entries = self._entries
@@ -39,7 +44,7 @@ class LRUCache(Generic[K, V]):
             entries.move_to_end(key)  # an update keeps its old place unless moved
         entries[key] = value
         if len(entries) > self.capacity:
-            entries.popitem(last=False)
+            entries.popitem(False)
 
     def __len__(self) -> int:
         return len(self._entries)

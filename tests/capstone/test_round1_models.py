@@ -251,6 +251,8 @@ BAD_ROWS = [
     (("created_at",), {"created_at": "yesterday"}),
     (("hotel_phone", "hotel_name", "hotel_city", "hotel_country"), {"hotel_phone": "+1-416-555-0199"}),
     (("id",), {"id": "1"}),
+    # An empty name on a hotel of its own: no other rule (a phone seen with two names) gives the row away.
+    (("hotel_name",), {"hotel_name": "", "hotel_phone": "+1-416-555-0777"}),
 ]
 
 
@@ -260,7 +262,8 @@ BAD_ROWS = [
     ids=["star-6", "star-not-a-number", "negative-price", "price-above-original", "discount-101",
          "checkout-before-checkin", "no-such-date", "empty-hotel-name", "phone-of-another-hotel", "star-0",
          "price-0", "price-not-a-number", "discount-negative", "checkout-on-checkin", "no-such-checkout-date",
-         "availability-not-a-flag", "created-at-not-a-timestamp", "second-phone-for-a-hotel", "csv-id-repeated"],
+         "availability-not-a-flag", "created-at-not-a-timestamp", "second-phone-for-a-hotel", "csv-id-repeated",
+         "empty-name-of-its-own-hotel"],
 )
 async def test_a_bad_row_aborts_the_whole_load_naming_line_column_and_reason(db, tmp_path, columns, bad):
     rows = [deal_row(1, TORONTO), deal_row(2, BERLIN), deal_row(3, TORONTO, **bad), deal_row(4, TOKYO)]

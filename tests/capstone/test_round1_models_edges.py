@@ -1,4 +1,5 @@
 """Round 1's edges: a hotel's identity is (name, city, country), all three; reloading updates a hotel in place;
+a second file adds its new deals and updates the ones it shares; a file with the header alone loads nothing;
 the loader accepts each rule's boundary values (also on lines it checks before it meets a bad one) and refuses
 a row with a field missing."""
 
@@ -32,6 +33,26 @@ async def test_reloading_updates_a_renamed_hotel_in_place(db, tmp_path):
     assert await db.count("hotels") == 3, "the hotel is the same (same phone): updated, not added"
     name = await db.scalar("SELECT name FROM hotels WHERE phone = :p", p=KNOWN_DEALS[0]["hotel_phone"])
     assert name == "Harbour Inn", "a reloaded hotel whose name changed is updated in place (upsert on phone)"
+
+
+async def test_a_second_file_adds_its_new_deals_and_updates_the_ones_it_shares(db, tmp_path):
+    # The first file: deals 1 to 3 (Toronto, Berlin). The second: deal 3 again with a new price, and deals 4 to 7,
+    # new, of a stored hotel (Berlin) and of one the database has not seen (Tokyo). A load is an upsert: it adds
+    # what is new beside what is stored, updates what it shares, and deletes nothing.
+    await loader.load_csv(db.url, write_csv(tmp_path / "first.csv", KNOWN_DEALS[:3]))
+    second = [{**KNOWN_DEALS[2], "price_per_night": "70.00"}, *KNOWN_DEALS[3:]]
+    await loader.load_csv(db.url, write_csv(tmp_path / "second.csv", second))
+    rows = await db.rows(
+        "SELECT d.external_id, h.phone, d.price_per_night FROM deals d JOIN hotels h ON h.id = d.hotel_id"
+    )
+    got = {int(r[0]): (r[1], Decimal(str(r[2]))) for r in rows}
+    expected = {int(row["id"]): (row["hotel_phone"], Decimal(row["price_per_night"])) for row in KNOWN_DEALS}
+    expected[3] = (BERLIN["hotel_phone"], Decimal("70.00"))
+    assert got == expected, (
+        "loading a second file keeps the first file's deals, updates the one both files hold (external_id 3) and "
+        f"adds the new ones, each with its hotel: expected {expected}, got {got}"
+    )
+    assert await db.count("hotels") == 3, "Tokyo's hotel is new: added beside the two the first file stored"
 
 
 # Every rule's inclusive end: the spec's ranges are "1 to 5", "0 to 100", "original_price >= price_per_night > 0"
@@ -80,6 +101,14 @@ async def test_a_boundary_value_before_a_bad_row_is_not_the_error(db, tmp_path, 
         f"column={caught.value.column!r}"
     )
     assert (await db.count("hotels"), await db.count("deals")) == (0, 0), "a failed load writes nothing"
+
+
+async def test_a_file_with_the_header_alone_loads_nothing_and_says_so(known, tmp_path):
+    # Falsy is not broken: a file of no deals is a valid file. It adds nothing, keeps what is stored, and reports 0.
+    counts = (await known.count("hotels"), await known.count("deals"))
+    report = await loader.load_csv(known.url, write_csv(tmp_path / "header-only.csv", []))
+    assert (report.hotels, report.deals) == (0, 0), f"a file with the header alone holds no hotel and no deal: {report}"
+    assert (await known.count("hotels"), await known.count("deals")) == counts, "and loading it changes nothing"
 
 
 async def test_a_row_with_a_field_missing_is_refused_with_its_line(db, tmp_path):

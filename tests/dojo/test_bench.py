@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from dojo.bench import BENCHMARKED, _suites
-from dojo.bench.harness import Contender, Goal, Measured, Result, Workload, relative, runnable
+from dojo.bench.harness import Contender, Goal, Measured, Result, Workload, measure, relative, runnable
 from tests.dojo.conftest import run_dojo, write
 
 KIT = Path(__file__).resolve().parents[2]
@@ -221,11 +221,58 @@ def test_ratios_and_goals_come_from_medians():
     workload = Workload("w", "lru_cache", "title", "ops", 1, (reference, library), (Goal("lib", 3.0),))
     measured = Measured(workload, (Result(reference, [1.0, 1.2, 9.0]), Result(library, [2.9, 3.0, 3.1])))
     assert measured.times_the_reference("lib") == pytest.approx(3.0 / 1.2)
+    assert measured.round_ratios("lib") == pytest.approx([2.9, 3.0 / 1.2, 3.1 / 9.0])  # round by round
     assert measured.goal_met(Goal("lib", 3.0)) is False
     assert measured.goal_met(Goal("lib", 2.0)) is True
     assert measured.goal_met(Goal("absent", 2.0)) is None
     assert relative(2.5) == "2.50x slower"
     assert relative(0.5) == "2.00x faster"
+
+
+def test_a_floor_is_taken_out_of_both_medians_and_the_goal_is_judged_above_it():
+    reference, library, floor = contender("reference", "reference"), contender("lib"), contender("floor")
+    other = Contender("other", "alternative", floor.prepare, floored=False)
+    goal = Goal("lib", 3.0)
+    contenders = (reference, library, floor, other)
+    workload = Workload("w", "lru_cache", "title", "ops", 1, contenders, (goal,), floor="floor")
+    results = (Result(reference, [1.0]), Result(library, [2.5]), Result(floor, [0.25]), Result(other, [0.5]))
+    measured = Measured(workload, results)
+    assert measured.times_the_reference("lib") == pytest.approx(2.5)
+    assert measured.above_the_floor("lib") == pytest.approx((2.5 - 0.25) / (1.0 - 0.25))
+    assert measured.goal_ratio(goal) == pytest.approx(3.0)
+    assert measured.goal_met(goal) is True
+    assert measured.above_the_floor("other") is None  # driven another way: no ratio above this floor
+    assert measured.above_the_floor("floor") is None
+    unfloored = Measured(Workload("w", "lru_cache", "title", "ops", 1, contenders, (goal,)), results)
+    assert unfloored.above_the_floor("lib") is None
+    assert unfloored.goal_met(goal) is False  # 2.5x end to end
+
+
+def test_a_reference_no_slower_than_the_floor_gives_no_ratio_above_it():
+    reference, library, floor = contender("reference", "reference"), contender("lib"), contender("floor")
+    workload = Workload("w", "lru_cache", "title", "ops", 1, (reference, library, floor), floor="floor")
+    measured = Measured(workload, (Result(reference, [1.0]), Result(library, [2.0]), Result(floor, [1.0])))
+    assert measured.above_the_floor("lib") is None
+
+
+async def test_each_workload_is_timed_by_its_own_clock(monkeypatch):
+    from dojo.bench import harness
+
+    ticks = {"wall": iter([10.0, 10.5]), "cpu": iter([1.0, 1.25])}
+    monkeypatch.setitem(harness.CLOCKS, "wall", lambda: next(ticks["wall"]))
+    monkeypatch.setitem(harness.CLOCKS, "cpu", lambda: next(ticks["cpu"]))
+
+    async def prepare():
+        async def run() -> None:
+            return None
+
+        return run
+
+    step = Contender("reference", "reference", prepare)
+    for clock, seconds in (("cpu", 0.25), ("wall", 0.5)):
+        workload = Workload("w", "lru_cache", "title", "ops", 1, (step,), clock=clock)  # type: ignore[arg-type]
+        assert (await measure(workload, 1)).results[0].seconds == [seconds]
+    assert Workload("w", "s", "t", "u", 1, ()).clock == "wall"  # a workload that waits on a server keeps the wall clock
 
 
 async def test_the_pagination_workload_refuses_to_compare_pages_that_differ(tmp_path):
@@ -250,3 +297,24 @@ async def test_the_pagination_workload_refuses_to_compare_pages_that_differ(tmp_
             await _same_page(engine, offset, keyset)  # a gap: the OFFSET page starts one row later
     finally:
         await engine.dispose()
+
+
+def test_the_sqlite_engine_workload_reads_both_plans_and_refuses_a_keyset_that_scans(tmp_path):
+    import sqlite3
+
+    from dojo.bench.capstone import _sqlite_in_process
+
+    offset = "SELECT * FROM deals ORDER BY id LIMIT 5 OFFSET 20"
+    keyset = "SELECT * FROM deals WHERE id > 20 ORDER BY id LIMIT 6"
+    where = ("WHERE id > 20 LIMIT 6", "LIMIT 5 OFFSET 20")
+    for name, schema in (("seek.db", "id INTEGER PRIMARY KEY, title TEXT"), ("scan.db", "id INTEGER, title TEXT")):
+        with sqlite3.connect(tmp_path / name) as connection:
+            connection.execute(f"CREATE TABLE deals ({schema})")
+    workload = _sqlite_in_process(str(tmp_path / "seek.db"), offset, keyset, 2, where, "2 queries")
+    assert workload.clock == "cpu"
+    assert [c.name for c in workload.contenders] == ["keyset (the feed)", "OFFSET"]
+    notes = [c.note for c in workload.contenders]
+    assert "SEARCH deals USING INTEGER PRIMARY KEY (rowid>?)" in notes[0]
+    assert "SCAN deals" in notes[1]
+    with pytest.raises(RuntimeError, match="does not seek the primary key"):
+        _sqlite_in_process(str(tmp_path / "scan.db"), offset, keyset, 2, where, "2 queries")

@@ -83,6 +83,7 @@ def test_a_baseline_survives_a_round_trip_through_its_file(tmp_path):
     [
         ("equivalent: None is falsy like False", "equivalent"),
         ("scaffolding: the given Table", "scaffolding"),
+        ("postgres: killed on PostgreSQL (mutmut: killed)", "postgres"),
         ("", None),
         ("equivalent:", None),
         ("because I said so", None),
@@ -106,6 +107,31 @@ def test_judging_a_run_against_its_baseline():
     assert judged.unreasoned == []
     assert (judged.mutants, judged.killed, judged.equivalents) == (3, 1, 1)
     assert judged.score == pytest.approx(0.5)  # 1 killed of 2 non-equivalent
+
+
+def test_the_postgresql_pass_marks_what_it_kills_and_those_count_as_killed():
+    # KEY and OTHER survive on SQLite (where the pass runs); on PostgreSQL, KEY is killed and OTHER is not.
+    elsewhere = MutantKey("katas/adder.py", "sub", "return a - b", "return None")
+    baseline = baselines.Baseline(
+        "adder", mutants=4, killed=1,
+        survivors=[
+            baselines.Survivor(KEY, ""), baselines.Survivor(OTHER, "postgres: killed on PostgreSQL (mutmut: killed)"),
+            baselines.Survivor(elsewhere, "equivalent: z"),
+        ],
+    )  # fmt: skip
+    on_postgres = result(outcome(KEY, True), outcome(OTHER, False))
+    fresh, killed, alive = baselines.apply_postgres(baseline, on_postgres, {"katas/adder.py::add"})
+    assert (killed, alive) == (1, 1)
+    reasons = {s.key: s.reason for s in fresh.survivors}
+    assert reasons[KEY].startswith(baselines.POSTGRES_KILLED)
+    assert reasons[OTHER] == "", "an earlier PostgreSQL verdict that no longer holds needs a maintainer again"
+    assert reasons[elsewhere] == "equivalent: z", "a function the pass did not run keeps its reason"
+    assert baselines.postgres_functions(fresh) == {"katas/adder.py::add"}
+    # On SQLite all three still survive: KEY counts as killed, the equivalent leaves the denominator.
+    judged = baselines.judge(result(outcome(KEY, False), outcome(OTHER, False), outcome(elsewhere, False)), fresh)
+    assert (judged.killed, judged.on_postgres, judged.equivalents, judged.unreasoned) == (0, 1, 1, [fresh.survivors[1]])
+    assert judged.score == pytest.approx(1 / 2)
+    assert baselines.judge_baseline(fresh).score == pytest.approx((1 + 1) / 3)
 
 
 def test_regenerating_keeps_reasons_drops_the_stale_and_leaves_new_survivors_unreasoned(tmp_path):
