@@ -1,7 +1,7 @@
 """The shipped test files' checksums (``tests/SHA256SUMS``), so an edited test cannot count as a solve.
 
 Editing a test until it passes is not solving the exercise. The kit ships the SHA-256 of every
-exercise's test files, in ``sha256sum`` format (``cd tests && sha256sum -c SHA256SUMS`` checks it too);
+exercise's test files (and of what else its kind grades by: a test-writing kata's hidden mutants), in ``sha256sum`` format (``cd tests && sha256sum -c SHA256SUMS`` checks it too);
 an exercise whose tests differ shows as "tests modified" and is never counted as solved. Maintainers
 rewrite the file after changing a test with ``dojo checksums --write``; the kit's own tests fail
 while it is stale.
@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from dojo import kinds
 from dojo.curriculum import Curriculum, Exercise
 
 MANIFEST = "tests/SHA256SUMS"
@@ -36,9 +37,13 @@ def expected(root: Path) -> dict[str, str]:
     return entries
 
 
+def _shipped(exercise: Exercise) -> tuple[str, ...]:
+    return kinds.of(exercise).shipped_files(exercise)
+
+
 def render(root: Path, curriculum: Curriculum) -> str:
     """The manifest's text for the test files on disk now."""
-    files = sorted({test for exercise in curriculum for test in exercise.tests})
+    files = sorted({rel for exercise in curriculum for rel in _shipped(exercise)})
     return "".join(f"{digest(root / rel)}  {rel.removeprefix('tests/')}\n" for rel in files if (root / rel).is_file())
 
 
@@ -46,7 +51,7 @@ def modified_tests(root: Path, exercise: Exercise, shipped: dict[str, str] | Non
     """The exercise's test files that differ from what the kit shipped (none without a manifest)."""
     shipped = expected(root) if shipped is None else shipped
     changed = []
-    for rel in exercise.tests:
+    for rel in _shipped(exercise):
         want = shipped.get(rel)
         path = root / rel
         if want is not None and (not path.is_file() or digest(path) != want):
@@ -63,7 +68,7 @@ def stale(root: Path, exercises: Iterable[Exercise]) -> list[str]:
         return []
     found = []
     for exercise in exercises:
-        for rel in exercise.tests:
+        for rel in _shipped(exercise):
             path = root / rel
             if path.is_file() and shipped.get(rel) != digest(path):
                 found.append(rel)

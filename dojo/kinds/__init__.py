@@ -76,6 +76,11 @@ class ExerciseKind:
 
         return files_in(pristine_root(root), exercise)
 
+    def shipped_files(self, exercise: Exercise) -> tuple[str, ...]:
+        """The kit files (relative to the root) an edit of which voids a solve: ``tests/SHA256SUMS`` lists
+        them, and ``dojo check`` says "tests modified" when one differs. By default, the exercise's tests."""
+        return exercise.tests
+
     # ---- check ----
 
     def prepare_check(self, root: Path, exercises: Sequence[Exercise], target: str) -> str:

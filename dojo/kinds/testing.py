@@ -37,6 +37,12 @@ class TestWriting(ExerciseKind):
         """A package: ``katas/<slug>/`` holds the given module and the learner's test file."""
         return f"{self.folder}/{slug}"
 
+    def shipped_files(self, exercise: Exercise) -> tuple[str, ...]:
+        """The tests and the kata's spec: deleting a hidden mutant from it must not make a file pass."""
+        from dojo.test_writing import SPEC_DIR
+
+        return (*exercise.tests, f"{SPEC_DIR}/{exercise.slug}.toml")
+
     def check_notes(self, root: Path, exercises: Sequence[Exercise], target: str) -> list[str]:
         """The one broken copy the learner's tests let through (allowed, but worth a try), in words."""
         from dojo.test_writing import last_grade

@@ -460,3 +460,27 @@ def test_the_kind_is_a_package_graded_by_tests_testing_and_left_out_of_the_mutmu
         # The brief says how many broken copies there are: it must be the number the spec holds.
         words = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
         assert f"{words[len(spec.mutants)]} broken copies" in brief
+
+
+def test_an_edited_spec_voids_the_solve_as_an_edited_test_does(tmp_path: Path) -> None:
+    """Deleting a hidden mutant from tests/testing/<slug>.toml would let a weak file pass: the manifest
+    covers the spec, and a changed spec shows as modified, like a changed test file."""
+    import shutil
+
+    from dojo import checksums
+    from dojo.curriculum import load
+    from dojo.paths import kit_root
+
+    root = kit_root()
+    exercise = load(root).get("discount_tests")
+    spec = "tests/testing/discount_tests.toml"
+    assert spec in checksums.expected(root), "run `uv run dojo checksums --write`"
+    copy = tmp_path / "kit"
+    for rel in ("tests/SHA256SUMS", *exercise.tests, spec):
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / rel, copy / rel)
+    assert checksums.modified_tests(copy, exercise) == []
+    text = (copy / spec).read_text(encoding="utf-8")
+    (copy / spec).write_text(text.replace("[[mutant]]", "[[ignored]]", 1), encoding="utf-8")
+    assert checksums.modified_tests(copy, exercise) == [spec]
+    assert checksums.stale(copy, [exercise]) == [spec]

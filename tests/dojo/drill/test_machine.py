@@ -30,7 +30,7 @@ RUBRIC = (Criterion("1", "restate", "..."), Criterion("2", "clarify", "..."))
 
 
 def _exercise(slug: str, kind: str = "capstone") -> Exercise:
-    return Exercise(slug, slug, kind, "t", "easy", f"katas/{slug}.py", (), ("first hint", "second hint"), ("p",))  # type: ignore[arg-type]
+    return Exercise(slug, slug, kind, "t", "easy", f"katas/{slug}.py", (), ("first hint", "second hint"), ("p",))
 
 
 def _capstone() -> DrillPlan:
