@@ -91,6 +91,17 @@ def check(
     else:
         pending_units = []
     planned = baselines.plan(root, runnable, deep=deep or not whole_kit, sample=SAMPLE, rotation=rotation)
+    if whole_kit and not deep:
+        stale = [
+            unit.name
+            for unit in runnable
+            if (base := loaded.get(unit.name)) is not None and base.fingerprint != baselines.fingerprint(root, unit)
+        ]
+        if stale:  # they still hold (they are re-run now), but every quick pass pays for them until regenerated
+            report.notes.append(
+                f"{len(stale)} baseline(s) out of date, so re-run by every quick pass until regenerated: "
+                f"uv run dojo mutation baseline {' '.join(stale)}"
+            )
     try:
         results = run(root, planned.run, jobs=jobs, only=planned.only)
     except MutationError as error:

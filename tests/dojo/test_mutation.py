@@ -241,6 +241,9 @@ def test_a_survivor_fails_verify_until_its_baseline_gives_a_reason(mini_kit: Pat
     run = run_dojo(mini_kit, "verify", "--no-lint")
     assert "ran adder (in part:" in run.stdout, run.stdout
     assert "survives and is not in the baseline: katas/adder.py:double: return a * 3" in run.stdout
+    # Until it is regenerated, every quick pass pays for that unit again, and verify says how to stop it.
+    flat = " ".join(run.stdout.split())
+    assert "1 baseline(s) out of date, so re-run by every quick pass until regenerated: uv run dojo mutation baseline adder" in flat
 
 
 def test_an_exercise_without_a_baseline_is_told_the_command_that_makes_one(mini_kit: Path):
