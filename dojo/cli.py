@@ -130,7 +130,7 @@ def overview(
 
 @app.command("list")
 def list_exercises() -> None:
-    """Every exercise in curriculum order, with its status."""
+    """Every exercise in curriculum order, with its status and time box."""
     root, curriculum = _kit()
     with console.status("checking your exercises..."):
         progress = measure(root, curriculum)
@@ -147,6 +147,8 @@ def list_exercises() -> None:
         style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(item.status, "dim")
         line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} ")
         line.append(f"{status} ".ljust(18), style=style)
+        # The time box, as an interviewer would set it (curriculum.toml's timebox_minutes; drills use it too).
+        line.append(f"{exercise.timebox_minutes:>3} min  " if exercise.timebox_minutes else " " * 9)
         line.append(exercise.title, style="dim")
         line.truncate(console.width, overflow="ellipsis")
         console.print(line, no_wrap=True, overflow="ellipsis")
