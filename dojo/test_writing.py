@@ -7,7 +7,10 @@ the given module, each with ``says``, the bug in words. The kata's own test file
 (``tests/testing/test_<slug>.py``, what ``dojo check`` runs) asks :func:`grade` once and has one test per
 rule:
 
-1. the learner's tests pass against the kit's copy of the given module (and there is at least one);
+1. the learner's tests pass against the kit's copy of the given module (and there is at least one), and
+   against an equivalent copy (:func:`equivalent`: the same behaviour, written differently), and the
+   file does not read the module's source, file or bytecode (``test_writing_checks.reads_source``),
+   so that a test of how the code is written instead of what it does cannot pass for a test;
 2. they catch the mutants: each runs against a mutated copy in a temporary folder, and a mutant is
    caught when a test fails; all but at most :data:`MAX_SURVIVORS` must be caught. A survivor is
    reported by its ``says`` only, never by its code;
@@ -20,9 +23,11 @@ the pristine (empty) test file catches none, so that no mutant is caught just by
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import queue
+import secrets
 import shutil
 import subprocess
 import sys
@@ -140,6 +145,25 @@ def mutated(spec: Spec, text: str, mutant: HiddenMutant) -> str:
         found = "is not found" if count == 0 else f"matches {count} times"
         raise SpecError(f"{spec.slug}: hidden mutant '{mutant.name}': its 'old' text {found} in {spec.given}")
     return text.replace(mutant.old, mutant.new)
+
+
+EQUIVALENT = "equivalent"  # the name of the run against the equivalent copy
+
+
+def equivalent(text: str, token: str) -> str:
+    """The given module rewritten to behave the same and read differently: parsed and printed again
+    (comments gone, quotes and layout normalised, lines moved), and one unused local assignment,
+    named after ``token``, first in every function (after its docstring), so that its bytecode differs
+    too. Tests that pass on the real module and fail here test how the code is written, not what it
+    does. ``token`` changes per grading, so no test can know the copy's text in advance."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+            unused = ast.Assign(targets=[ast.Name(f"_unused_{token}", ast.Store())], value=ast.Constant(None))
+            node.body.insert(1 if docstring else 0, unused)
+    return f"# An equivalent copy ({token}).\n\n\n" + ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 # ---- running the learner's tests ----
@@ -268,6 +292,8 @@ class Grade:
     mutants: Mapping[str, Run]  # by mutant name; empty when the real run failed
     techniques: Mapping[str, str | None]  # technique name -> problem (None when it is used as asked)
     given_edited: bool
+    equivalent: Run | None = None  # the run against equivalent(); None when the real run failed
+    source_problem: str | None = None  # test_writing_checks.reads_source on the learner's file
 
     @property
     def survivors(self) -> list[HiddenMutant]:
@@ -290,6 +316,20 @@ class Grade:
                 " what to fix:"
             ]
             lines += [f"  {name}: {why}" for name, why in list(self.real.failures.items())[:5]]
+            return "\n".join(lines)
+        if self.source_problem is not None:
+            return self.source_problem
+        same = self.equivalent
+        if same is not None and (same.caught or same.collected != self.real.collected):
+            lines = [
+                f"your tests pass against {self.spec.given} but fail against a copy of it that behaves exactly the"
+                " same, only written differently (reformatted, an unused line in each function): test what the"
+                " code does, never its source text, its file or its bytecode"
+            ]
+            lines += [f"  {name}: {why}" for name, why in list(same.failures.items())[:5]]
+            lines += [f"  {error}" for error in same.errors[:2]]
+            if same.hung:
+                lines.append(f"  they did not finish within {_timeout():.0f} s against the copy")
             return "\n".join(lines)
         return None
 
@@ -350,12 +390,15 @@ def grade_file(
     on the empty pristine file, to prove that no mutant is caught just by importing)."""
     given_text = (pristine_root(root) / spec.given_path).read_text(encoding="utf-8")
     source = learner_file.read_text(encoding="utf-8")
-    variants = [("real", given_text)] + [(m.name, mutated(spec, given_text, m)) for m in spec.mutants]
+    token = secrets.token_hex(4)
+    variants = [("real", given_text), (EQUIVALENT, equivalent(given_text, token))]
+    variants += [(m.name, mutated(spec, given_text, m)) for m in spec.mutants]
     with tempfile.TemporaryDirectory(prefix=f"dojo-grade-{spec.slug}-") as name:
         scratch = Path(name)
         plan: list[dict[str, Any]] = []
-        for index, (variant, text) in enumerate(variants):
-            folder = scratch / f"v{index}"
+        for variant, text in variants:
+            # Folder names say nothing about the variant: a test cannot tell the real module by its path.
+            folder = scratch / secrets.token_hex(6)
             package = folder / spec.package
             package.mkdir(parents=True)
             for parent in (package, *package.parents):
@@ -369,19 +412,33 @@ def grade_file(
                     "name": variant,
                     "folder": str(folder),
                     "test_file": str(package / spec.learner),
-                    "first_failure_only": variant != "real",
+                    "first_failure_only": variant not in ("real", EQUIVALENT),
                 }
             )
         runs = _run_variants(plan, scratch, "hypothesis" in source, stop_early=not every_mutant)
     real = runs[0] if runs else Run("real", errors=("the grading worker crashed before running your tests",))
+    by_name = {run.name: run for run in runs[1:]}
+    same = by_name.pop(EQUIVALENT, None)
     return Grade(
         spec=spec,
         learner_file=learner_file,
         real=real,
-        mutants={run.name: run for run in runs[1:]},
+        mutants=by_name,
         techniques=_technique_results(spec, source),
         given_edited=given_edited,
+        equivalent=same,
+        source_problem=_source_problem(source),
     )
+
+
+def _source_problem(source: str) -> str | None:
+    from dojo.test_writing_checks import reads_source
+
+    try:
+        return reads_source(ast.parse(source))
+    except SyntaxError:
+        return None  # pytest reports it, as a collection error of the real run
+
 
 
 _GRADES: dict[tuple[str, str, str], Grade] = {}

@@ -14,6 +14,10 @@ its checks as ``[[technique]]`` tables: ``check = "injects"``, plus the check's 
 - ``dependency_override``: ``app.dependency_overrides[...] = ...``, undone again (``.clear()``,
   ``.pop(...)`` or ``del``).
 - ``real_sqlite``: ``create_async_engine`` with a SQLite URL, and no ``unittest.mock``.
+
+Every kata, whatever its spec, also holds the file to :func:`reads_source`: tests call the code, they
+do not read how it is written (its source, its file, its bytecode). The grader's equivalent copy
+(``dojo.test_writing.equivalent``) catches the rest of that class by running them.
 """
 
 from __future__ import annotations
@@ -233,6 +237,51 @@ def real_sqlite(tree: ast.Module, _options: Mapping[str, str]) -> str | None:
     return (
         'no real SQLite database: create_async_engine("sqlite+aiosqlite://", ...) (with StaticPool, or a file in'
         " tmp_path), create the tables, and give each request its own session from it"
+    )
+
+
+# What reads a module's text, file or compiled code instead of calling it. Reading files is never part of
+# these katas' behaviour, so any of these in the test file is a test of how the code is written.
+_SOURCE_CALLS = {
+    "inspect.getsource": "inspect.getsource",
+    "inspect.getsourcelines": "inspect.getsourcelines",
+    "inspect.getsourcefile": "inspect.getsourcefile",
+    "inspect.getfile": "inspect.getfile",
+    "inspect.findsource": "inspect.findsource",
+    "inspect.getcomments": "inspect.getcomments",
+    "linecache.getline": "linecache",
+    "linecache.getlines": "linecache",
+    "dis.dis": "dis",
+    "dis.get_instructions": "dis",
+    "dis.Bytecode": "dis",
+    "importlib.util.find_spec": "importlib.util.find_spec",
+    "importlib.resources.files": "importlib.resources",
+    "open": "open()",
+    "io.open": "open()",
+}
+_SOURCE_METHODS = {"read_text", "read_bytes", "get_source", "get_data"}
+_SOURCE_ATTRIBUTES = {"__file__", "__code__", "__loader__", "__spec__", "__cached__", "co_code", "func_code"}
+
+
+def reads_source(tree: ast.Module) -> str | None:
+    """None unless the file reads source, files or bytecode (the first such line is named)."""
+    imports = _imported_names(tree)
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _resolved(node.func, imports)
+            if name in _SOURCE_CALLS:
+                found.append((node.lineno, _SOURCE_CALLS[name]))
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in _SOURCE_METHODS:
+                found.append((node.lineno, f".{node.func.attr}()"))
+        elif isinstance(node, ast.Attribute) and node.attr in _SOURCE_ATTRIBUTES:
+            found.append((node.lineno, node.attr))
+    if not found:
+        return None
+    line, what = min(found)
+    return (
+        f"line {line} reads how the code is written ({what}) instead of calling it: test what the code does,"
+        " never its source text, its file or its bytecode"
     )
 
 

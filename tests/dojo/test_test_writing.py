@@ -7,8 +7,10 @@ a mutant that breaks the import) is shown by one small file.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 import pytest
 
@@ -274,6 +276,95 @@ def test_good_tests_pass_and_catch_every_mutant(tmp_path: Path) -> None:
     assert grade.technique_problem("parametrize_ids") is None
     assert grade.real.collected == 2
     assert all(run.caught for run in grade.mutants.values())
+
+
+# Tests that read how the module is written instead of calling it: each passes against the real module
+# and fails every mutant, so only the equivalent copy (same behaviour, other text and bytecode) tells.
+SOURCE_READERS = [
+    pytest.param(
+        "import hashlib, inspect\nfrom katas.tiny import counter\n\n\ndef test_x():\n"
+        "    assert hashlib.sha256(inspect.getsource(counter).encode()).hexdigest() == {source!r}\n",
+        id="a hash of the source",
+    ),
+    pytest.param(
+        "import hashlib\nfrom katas.tiny.counter import bump\n\n\ndef test_x():\n"
+        "    assert hashlib.sha256(bump.__code__.co_code).hexdigest() == {bytecode!r}\n",
+        id="a hash of the bytecode",
+    ),
+    pytest.param(
+        "from pathlib import Path\nfrom katas.tiny import counter\n\n\ndef test_x():\n"
+        "    assert Path(counter.__file__).read_text().count('max(1, n + 1)') == 1\n",
+        id="the file's text",
+    ),
+    pytest.param(
+        "import hashlib\nfrom katas.tiny.counter import bump\n\n\ndef test_x():\n"
+        "    code = getattr(getattr(bump, '__' + 'code__'), 'co_' + 'code')\n"
+        "    assert hashlib.sha256(code).hexdigest() == {bytecode!r}\n",
+        id="the bytecode, hidden from the scan",
+    ),
+]
+
+
+@pytest.mark.parametrize("learner", SOURCE_READERS)
+def test_tests_of_the_source_instead_of_the_behaviour_do_not_pass(tmp_path: Path, learner: str) -> None:
+    import hashlib
+
+    curriculum = _kit(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(compile(dedent(GIVEN), "counter.py", "exec"), namespace)
+    bump = namespace["bump"]
+    source = hashlib.sha256(dedent(GIVEN).encode()).hexdigest()
+    bytecode = hashlib.sha256(bump.__code__.co_code).hexdigest()
+    grade = _grade(tmp_path, curriculum, learner.format(source=source, bytecode=bytecode))
+    assert grade.real.collected == 1, "the cheat does pass against the real module"
+    assert not grade.real.caught, "the cheat does pass against the real module"
+    assert all(run.caught for run in grade.mutants.values()), "and it does fail every broken copy"
+    problem = grade.real_problem()
+    assert problem is not None
+    assert "never its source text, its file or its bytecode" in problem
+    assert grade.mutant_problem() is not None, "nothing is counted caught while rule 1 fails"
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        pytest.param("import inspect\ndef test():\n    inspect.getsource(f)\n", "(inspect.getsource)", id="getsource"),
+        pytest.param("from inspect import getsource as g\ndef test():\n    g(f)\n", "(inspect.getsource)", id="renamed"),
+        pytest.param("def test():\n    open(m.__file__)\n", "line 2 reads", id="open and __file__"),
+        pytest.param("def test():\n    p.read_text()\n", "(.read_text())", id="read_text"),
+        pytest.param("def test():\n    assert f.__code__.co_code\n", "(__code__)", id="__code__"),
+        pytest.param("import dis\ndef test():\n    dis.dis(f)\n", "(dis)", id="dis"),
+    ],
+)
+def test_reading_the_source_is_named_by_its_line(source: str, what: str) -> None:
+    from dojo.test_writing_checks import reads_source
+
+    problem = reads_source(ast.parse(source))
+    assert problem is not None
+    assert what in problem
+    assert "instead of calling it" in problem
+
+
+def test_tests_that_call_the_code_are_not_taken_for_source_readers() -> None:
+    from dojo.test_writing_checks import reads_source
+
+    calling = dedent(GOOD) + "\n\ndef test_doc():\n    assert 'never below 1' in bump.__doc__\n    assert bump.__name__ == 'bump'\n"
+    assert reads_source(ast.parse(calling)) is None
+
+
+def test_the_equivalent_copy_behaves_the_same_and_reads_differently() -> None:
+    text = dedent(GIVEN) + "\n\nasync def later() -> int:\n    return 3\n"
+    first, second = tw.equivalent(text, "ab12"), tw.equivalent(text, "cd34")
+    assert first != second != text, "a new token gives a new text each grading"
+    real: dict[str, Any] = {}
+    same: dict[str, Any] = {}
+    exec(compile(text, "real.py", "exec"), real)
+    exec(compile(first, "same.py", "exec"), same)
+    for n in (-5, 0, 1, 41):
+        assert same["bump"](n) == real["bump"](n)
+    assert same["bump"].__doc__ == real["bump"].__doc__
+    assert same["bump"].__code__.co_code != real["bump"].__code__.co_code
+    assert "_unused_ab12 = None" in first
 
 
 SURVIVORS_SPEC = """

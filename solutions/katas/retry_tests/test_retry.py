@@ -7,7 +7,9 @@ fast: nothing in it may actually wait."
 job is this file: pytest tests of `retry`. Async tests need no marker here (pytest-asyncio's auto
 mode): write `async def test_...`. `dojo check retry_tests` grades them on these rules:
 
-1. They pass against the real `retry.py` (and there is at least one).
+1. They pass against the real `retry.py` (and there is at least one), and against a copy of it that
+   behaves the same but is written differently: they call the code, and never read its source,
+   its file or its bytecode.
 2. They catch its bugs: the kit runs them against eleven broken copies of `retry.py`, each with one
    classic mistake, and at most one copy may pass all your tests. The ones that get past you are
    named in words ("the delay never grows"), never shown as code.
