@@ -8,7 +8,8 @@ its checks as ``[[technique]]`` tables: ``check = "injects"``, plus the check's 
   (``ids=[...]``, or ``pytest.param(..., id="...")`` for every case).
 - ``injects``: some call of ``call`` passes the keyword ``keyword`` (a fake clock, a fake sleep).
 - ``never_sleeps``: no ``time.sleep``, no ``asyncio.sleep`` (but ``asyncio.sleep(0)``), no ``anyio``/``trio`` sleep.
-- ``hypothesis_property``: a test decorated with Hypothesis's ``@given(...)``.
+- ``hypothesis_property``: a test decorated with Hypothesis's ``@given(...)`` that asserts (``assert``,
+  ``pytest.raises``, or a helper of the file that does).
 - ``yield_fixture``: a ``@pytest.fixture`` that yields and cleans up after the yield (code after it,
   or the yield inside a ``with``/``async with``/``try: ... finally:``).
 - ``dependency_override``: ``app.dependency_overrides[...] = ...``, undone again (``.clear()``,
@@ -144,11 +145,32 @@ def hypothesis_property(tree: ast.Module, _options: Mapping[str, str]) -> str | 
         for decorator in function.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             if _resolved(target, imports) == "hypothesis.given":
-                return None
+                if _asserts(function, tree):
+                    return None
+                return (
+                    f"the property {function.name} (line {function.lineno}) asserts nothing: a @given test must"
+                    " state its rule with assert (or pytest.raises), or it passes whatever the code does"
+                )
     return (
         "no Hypothesis property yet: write a test decorated with @given(...) (from hypothesis import given,"
         " strategies as st) that states a rule for every input it draws"
     )
+
+
+def _asserts(function: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module) -> bool:
+    """Whether ``function`` asserts, itself or through a helper of the file it calls (one level deep)."""
+    helpers = {f.name: f for f in _functions(tree)}
+
+    def direct(node: ast.AST) -> bool:
+        return any(
+            isinstance(n, ast.Assert) or (isinstance(n, ast.Call) and _dotted(n.func).endswith("raises"))
+            for n in ast.walk(node)
+        )
+
+    if direct(function):
+        return True
+    called = {_dotted(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+    return any(direct(helpers[name]) for name in called if name in helpers and helpers[name] is not function)
 
 
 _FIXTURES = ("pytest.fixture", "pytest_asyncio.fixture")

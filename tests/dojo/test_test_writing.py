@@ -63,6 +63,12 @@ FIRES = [
     ),
     pytest.param("hypothesis_property", "def test_x(): ...\n", "no Hypothesis property yet", id="no given"),
     pytest.param(
+        "hypothesis_property",
+        "from hypothesis import given, strategies as st\n@given(st.integers())\ndef test_x(n):\n    bucket.allow(n)\n",
+        "the property test_x (line 3) asserts nothing",
+        id="a property that asserts nothing",
+    ),
+    pytest.param(
         "yield_fixture",
         "import pytest\n@pytest.fixture\ndef db():\n    return 1\n",
         "no fixture that yields",
@@ -128,13 +134,13 @@ SILENT = [
     ),
     pytest.param(
         "hypothesis_property",
-        "from hypothesis import given, strategies as st\n@given(st.integers())\ndef test_x(n): ...\n",
+        "from hypothesis import given, strategies as st\n@given(st.integers())\ndef test_x(n):\n    assert n == n\n",
         id="given",
     ),
     pytest.param(
         "hypothesis_property",
-        "import hypothesis\n@hypothesis.given(x=...)\ndef test_x(x): ...\n",
-        id="hypothesis.given",
+        "import hypothesis\ndef check(x):\n    assert x\n@hypothesis.given(x=...)\ndef test_x(x):\n    check(x)\n",
+        id="hypothesis.given, asserting in a helper",
     ),
     pytest.param(
         "yield_fixture",
@@ -407,6 +413,21 @@ def test_one_survivor_is_allowed(tmp_path: Path) -> None:
     assert grade.mutant_problem() is None
 
 
+def test_the_check_calls_one_spare_survivor_allowed_and_never_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dojo import kinds
+
+    only_positive = "from katas.tiny.counter import bump\n\n\ndef test_bump():\n    assert bump(1) == 2\n"
+    for spec, survivors, notes in ((SPEC, 1, 1), (SURVIVORS_SPEC, 2, 0)):
+        root = tmp_path / str(survivors)
+        curriculum = _kit(root, spec)
+        grade = _grade(root, curriculum, only_positive)
+        assert len(grade.survivors) == survivors
+        monkeypatch.setattr(tw, "_GRADES", {("x", "y", "z"): grade})
+        said = kinds.get("testing").check_notes(root, list(curriculum), "learner")
+        assert len(said) == notes, said
+        assert all("Allowed" in line for line in said)
+
+
 def test_tests_that_fail_against_the_real_module_are_named_and_the_mutants_not_run(tmp_path: Path) -> None:
     curriculum = _kit(tmp_path)
     wrong = "from katas.tiny.counter import bump\n\n\ndef test_bump():\n    assert bump(1) == 3\n\n\ndef test_ok():\n    assert bump(0) == 1\n"
@@ -550,6 +571,7 @@ def test_the_kind_is_a_package_graded_by_tests_testing_and_left_out_of_the_mutmu
         assert "at most one" in brief
         # The brief says how many broken copies there are: it must be the number the spec holds.
         words = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+        words |= {13: "thirteen", 14: "fourteen", 15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen"}
         assert f"{words[len(spec.mutants)]} broken copies" in brief
 
 

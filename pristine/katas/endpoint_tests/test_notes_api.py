@@ -11,7 +11,7 @@ these rules:
 1. They pass against the real `notes_api.py` (and there is at least one), and against a copy of it that
    behaves the same but is written differently: they call the code, and never read its source,
    its file or its bytecode.
-2. They catch its bugs: the kit runs them against eleven broken copies of `notes_api.py`, each with
+2. They catch its bugs: the kit runs them against sixteen broken copies of `notes_api.py`, each with
    one classic mistake, and at most one copy may pass all your tests. The ones that get past you
    are named in words ("a created note is never committed"), never shown as code.
 3. The techniques:

@@ -10,7 +10,7 @@ mode): write `async def test_...`. `dojo check retry_tests` grades them on these
 1. They pass against the real `retry.py` (and there is at least one), and against a copy of it that
    behaves the same but is written differently: they call the code, and never read its source,
    its file or its bytecode.
-2. They catch its bugs: the kit runs them against eleven broken copies of `retry.py`, each with one
+2. They catch its bugs: the kit runs them against fifteen broken copies of `retry.py`, each with one
    classic mistake, and at most one copy may pass all your tests. The ones that get past you are
    named in words ("the delay never grows"), never shown as code.
 3. The technique: the waiting is injected. Some `retry(..., sleep=...)` gets a fake sleep of yours

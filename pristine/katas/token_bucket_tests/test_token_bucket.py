@@ -9,7 +9,7 @@ them on these rules:
 1. They pass against the real `token_bucket.py` (and there is at least one), and against a copy of it that
    behaves the same but is written differently: they call the code, and never read its source,
    its file or its bytecode.
-2. They catch its bugs: the kit runs them against ten broken copies of `token_bucket.py`, each with
+2. They catch its bugs: the kit runs them against fifteen broken copies of `token_bucket.py`, each with
    one classic mistake, and at most one copy may pass all your tests. The ones that get past you
    are named in words ("a bucket that never refills"), never shown as code.
 3. The techniques:

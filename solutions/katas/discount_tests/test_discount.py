@@ -9,7 +9,7 @@ discount_tests` grades them on three rules:
 1. They pass against the real `discount.py` (and there is at least one), and against a copy of it that
    behaves the same but is written differently: they call the code, and never read its source,
    its file or its bytecode.
-2. They catch its bugs: the kit runs them against ten broken copies of `discount.py`, each with one
+2. They catch its bugs: the kit runs them against thirteen broken copies of `discount.py`, each with one
    classic mistake, and at most one copy may pass all your tests. The ones that get past you are
    named in words ("an order of exactly 100.00 does not get SAVE20"), never shown as code.
 3. The technique: your cases sit in `@pytest.mark.parametrize` tables, and every table names its

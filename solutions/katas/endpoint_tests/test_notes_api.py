@@ -11,7 +11,7 @@ these rules:
 1. They pass against the real `notes_api.py` (and there is at least one), and against a copy of it that
    behaves the same but is written differently: they call the code, and never read its source,
    its file or its bytecode.
-2. They catch its bugs: the kit runs them against eleven broken copies of `notes_api.py`, each with
+2. They catch its bugs: the kit runs them against sixteen broken copies of `notes_api.py`, each with
    one classic mistake, and at most one copy may pass all your tests. The ones that get past you
    are named in words ("a created note is never committed"), never shown as code.
 3. The techniques:
@@ -106,6 +106,11 @@ async def test_the_list_is_oldest_first_and_limited(client: httpx.AsyncClient) -
     assert everything.json() == notes
     first_two = await client.get("/notes", params={"limit": 2})
     assert first_two.json() == notes[:2]
+
+
+async def test_without_a_limit_the_list_holds_20_notes(client: httpx.AsyncClient) -> None:
+    notes = [await create(client, f"note {n}") for n in range(21)]
+    assert (await client.get("/notes")).json() == notes[:20]
 
 
 @pytest.mark.parametrize(("limit", "status"), [(0, 422), (1, 200), (100, 200), (101, 422)], ids=str)

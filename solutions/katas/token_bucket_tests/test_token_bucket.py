@@ -9,7 +9,7 @@ them on these rules:
 1. They pass against the real `token_bucket.py` (and there is at least one), and against a copy of it that
    behaves the same but is written differently: they call the code, and never read its source,
    its file or its bytecode.
-2. They catch its bugs: the kit runs them against ten broken copies of `token_bucket.py`, each with
+2. They catch its bugs: the kit runs them against fifteen broken copies of `token_bucket.py`, each with
    one classic mistake, and at most one copy may pass all your tests. The ones that get past you
    are named in words ("a bucket that never refills"), never shown as code.
 3. The techniques:
@@ -63,6 +63,15 @@ def test_a_request_spends_its_cost(clock: FakeClock) -> None:
     bucket = TokenBucket(5, 1, clock=clock)
     assert bucket.allow(2)
     assert bucket.tokens == 3
+
+
+def test_costs_and_tokens_are_fractional(clock: FakeClock) -> None:
+    bucket = TokenBucket(5, 1, clock=clock)
+    assert bucket.allow(2.5)
+    assert bucket.tokens == 2.5, "tokens is a float: nothing is rounded"
+    assert bucket.allow(1.3)
+    assert not bucket.allow(1.5), "1.2 tokens are not enough for a cost of 1.5"
+    assert bucket.tokens == pytest.approx(1.2)
 
 
 def test_a_refused_request_spends_nothing(clock: FakeClock) -> None:
