@@ -1,7 +1,8 @@
 """Round 1's edges: a hotel's identity is (name, city, country), all three; reloading updates a hotel in place;
 a second file adds its new deals and updates the ones it shares; a file with the header alone loads nothing;
 the loader accepts each rule's boundary values (also on lines it checks before it meets a bad one) and refuses
-a row with a field missing."""
+a row with a field missing, a phone reused for a hotel that differs in any one part of its identity, and a header
+that lacks columns (an empty file too), on line 1."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from katas.deals_api import loader
-from tests.capstone.helpers import BERLIN, KNOWN_DEALS, TOKYO, TORONTO, deal_row, write_csv
+from tests.capstone.helpers import BERLIN, COLUMNS, KNOWN_DEALS, TOKYO, TORONTO, deal_row, write_csv
 
 hotels = sa.table(
     "hotels", sa.column("name", sa.String), sa.column("city", sa.String), sa.column("country", sa.String),
@@ -123,3 +124,47 @@ async def test_a_row_with_a_field_missing_is_refused_with_its_line(db, tmp_path)
     assert "3" in str(caught.value), f"the message names the line: {str(caught.value)!r}"
     assert (await db.count("hotels"), await db.count("deals")) == (0, 0), "a failed load writes nothing"
 
+
+
+# A phone names one hotel. These files break that only by reusing a phone for a hotel that differs in one part of
+# its identity (or, in the last, in a way that leaves each hotel with one phone in the end): nothing else in them is
+# wrong, so a loader that checks the pairing loosely (by name alone, or by counting) takes them and links a deal to
+# the wrong hotel.
+PHONE_REUSED = [
+    pytest.param([deal_row(1, TORONTO), deal_row(2, TORONTO, hotel_name="Quay Hotel")], id="another-name"),
+    pytest.param([deal_row(1, TORONTO), deal_row(2, TORONTO, hotel_city="Montreal")], id="another-city"),
+    pytest.param([deal_row(1, TORONTO), deal_row(2, TORONTO, hotel_country="Jamaica")], id="another-country"),
+    pytest.param(
+        [deal_row(1, BERLIN, hotel_phone=TORONTO["hotel_phone"]), deal_row(2, TORONTO), deal_row(3, BERLIN)],
+        id="a-phone-first-seen-with-a-hotel-that-has-its-own",
+    ),
+]
+
+
+@pytest.mark.parametrize("rows", PHONE_REUSED)
+async def test_a_phone_seen_again_with_another_hotel_is_refused_on_that_line(db, tmp_path, rows):
+    with pytest.raises(loader.LoadError) as caught:
+        await loader.load_csv(db.url, write_csv(tmp_path / "phones.csv", rows))
+    assert (caught.value.line, caught.value.column) == (3, "hotel_phone"), (
+        "line 3 gives the phone of line 2's hotel to another hotel (the header is line 1); "
+        f"got line={caught.value.line!r}, column={caught.value.column!r}"
+    )
+    assert (await db.count("hotels"), await db.count("deals")) == (0, 0), "a failed load writes nothing"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [pytest.param("", id="empty-file"), pytest.param("id,hotel_name\n1,Harbor Inn\n", id="two-columns")],
+)
+async def test_a_header_that_lacks_columns_is_line_1_and_names_the_missing_ones(db, tmp_path, content):
+    path = tmp_path / "short-header.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(loader.LoadError) as caught:
+        await loader.load_csv(db.url, path)
+    error = caught.value
+    missing = [column for column in COLUMNS if column not in content.partition("\n")[0].split(",")]
+    assert error.line == 1, f"the header is line 1; got line={error.line!r}"
+    assert error.column == missing[0], f"the first missing column is {missing[0]}; got column={error.column!r}"
+    assert error.reason, "LoadError.reason should say what is wrong"
+    assert "1" in str(error), f"the message names the line: {str(error)!r}"
+    assert (await db.count("hotels"), await db.count("deals")) == (0, 0), "a refused file writes nothing"
