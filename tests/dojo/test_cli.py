@@ -31,7 +31,8 @@ def test_list_shows_each_exercises_time_box(mini_kit):
     assert " min " not in run_dojo(mini_kit, "list").stdout, "no timebox_minutes, no time box"
     curriculum.write_text(curriculum.read_text().replace('difficulty = "easy"', 'difficulty = "easy"\ntimebox_minutes = 25'))
     row = next(line for line in run_dojo(mini_kit, "list").stdout.splitlines() if "adder" in line)
-    assert "25 min" in row and row.index("not started") < row.index("25 min") < row.index("Add two numbers")
+    assert "25 min" in row
+    assert row.index("not started") < row.index("25 min") < row.index("Add two numbers")
 
 
 def test_check_fails_on_the_stub_and_passes_with_talking_points_once_solved(mini_kit):
