@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -247,6 +249,71 @@ def _rate(per_second: float) -> str:
     return f"{per_second:,.0f}" if per_second >= 100 else f"{per_second:.1f}"
 
 
+SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+WIDE = 120  # below this many columns the notes go under the table and the rate column is dropped
+
+
+def _table(item: Measured, *, wide: bool) -> tuple[Table, list[str]]:
+    """The workload's table and, on a narrow terminal, the footnotes that carry its notes.
+
+    At 80 columns a notes column squeezes every cell into ``medi…``: there each note becomes a
+    numbered line below the table instead, and the per-second rate (the median says the same) goes."""
+    workload = item.workload
+    # Narrow, the title goes above the table (printed by the caller) so it is not wrapped to its width.
+    table = Table(title=escape(workload.title) if wide else None, title_justify="left", title_style="bold")
+    if not wide:
+        table.box, table.show_edge, table.pad_edge = box.SIMPLE_HEAD, False, False
+    floored = ("above floor",) if workload.floor else ()
+    rate = (f"{workload.unit}/s",) if wide else ()
+    noted = ("note",) if wide else ()
+    for column in ("contender", "median", "min-max", *rate, "vs reference", *floored, *noted):
+        numeric = column not in ("contender", "vs reference", "above floor", "note")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "note")
+    footnotes: list[str] = []
+
+    def named(name: str, note: str, style: str) -> str:
+        text = f"[{style}]{escape(name)}[/]" if style else escape(name)
+        if wide or not note:
+            return text
+        marker = SUPERSCRIPTS[len(footnotes) % len(SUPERSCRIPTS)]
+        footnotes.append(f"{marker} {escape(note)}")
+        return f"{text} [dim]{marker}[/]"
+
+    for result in item.results:
+        contender = result.contender
+        if not result.seconds:
+            hint = install_hint()
+            table.add_row(
+                named(contender.name, f"not installed: {hint}", ""),
+                "-",
+                "-",
+                *(("-",) * len(rate)),
+                "not installed",
+                *(("-",) * len(floored)),
+                *((f"[dim]{escape(hint)}[/]",) if wide else ()),
+            )
+            continue
+        above = item.above_the_floor(contender.name) if contender.kind != "reference" else None
+        beyond = (("" if above is None else relative(above)),) if workload.floor else ()
+        style = "bold" if contender.kind != "alternative" else ""
+        per_second = (_rate(workload.ops / result.median) if result.median > 0 else "-",) if wide else ()
+        table.add_row(
+            named(contender.name, contender.note, style),
+            _seconds(result.median),
+            _span(result.seconds),
+            *per_second,
+            "" if contender.kind == "reference" else relative(item.times_the_reference(contender.name)),
+            *beyond,
+            *((escape(contender.note),) if wide else ()),
+        )
+    return table, footnotes
+
+
+def _aside(markup: str) -> None:
+    """A line under a table, indented by two, its wrapped lines too."""
+    console.print(Padding(markup, (0, 0, 0, 2), expand=False))
+
+
 def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skipped]) -> None:
     console.print(
         f"[dim]{machine['python']}, {machine['cpus']} CPUs, {machine['platform']}; load average "
@@ -254,42 +321,23 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
         "interleaved rounds in one process: they hold on a busy machine better than the seconds do.[/]"
     )
     for item in measured:
-        workload = item.workload
-        table = Table(title=escape(workload.title), title_justify="left", title_style="bold")
-        floored = ("above floor",) if workload.floor else ()
-        for column in ("contender", "median", "min-max", f"{workload.unit}/s", "vs reference", *floored, "note"):
-            numeric = column not in ("contender", "vs reference", "above floor", "note")
-            table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "note")
-        for result in item.results:
-            contender = result.contender
-            if not result.seconds:
-                blank = ("-",) * len(floored)
-                table.add_row(
-                    contender.name, "-", "-", "-", "not installed", *blank, f"[dim]{escape(install_hint())}[/]"
-                )
-                continue
-            above = item.above_the_floor(contender.name) if contender.kind != "reference" else None
-            beyond = (("" if above is None else relative(above)),) if workload.floor else ()
-            style = "bold" if contender.kind != "alternative" else ""
-            table.add_row(
-                f"[{style}]{escape(contender.name)}[/]" if style else escape(contender.name),
-                _seconds(result.median),
-                _span(result.seconds),
-                _rate(workload.ops / result.median) if result.median > 0 else "-",
-                "" if contender.kind == "reference" else relative(item.times_the_reference(contender.name)),
-                *beyond,
-                escape(contender.note),
-            )
+        wide = console.width >= WIDE
+        table, footnotes = _table(item, wide=wide)
+        if not wide:
+            console.print(f"[bold]{escape(item.workload.title)}[/]")
         console.print(table)
+        for footnote in footnotes:
+            _aside(f"[dim]{footnote}[/]")
+        workload = item.workload
         if workload.clock == "cpu":
-            console.print("  [dim]timed by this process's CPU clock: all of it runs here, in one thread[/]")
+            _aside("[dim]timed by this process's CPU clock: all of it runs here, in one thread[/]")
         if workload.floor:
-            console.print(
-                f"  [dim]above the floor: each median less {escape(workload.floor)}'s, the cost of the loop"
+            _aside(
+                f"[dim]above the floor: each median less {escape(workload.floor)}'s, the cost of the loop"
                 " that drives them all[/]"
             )
         for note in workload.notes:
-            console.print(f"  [dim]{escape(note)}[/]")
+            _aside(f"[dim]{escape(note)}[/]")
         for goal in workload.goals:
             ratio = item.goal_ratio(goal)
             met = item.goal_met(goal)
@@ -298,8 +346,8 @@ def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skip
             if workload.floor:
                 whole = item.times_the_reference(goal.against)
                 shown += " above the floor" + ("" if whole is None else f" ({whole:.2f}x end to end)")
-            console.print(
-                f"  goal: the reference at least {goal.times:g}x as fast as {escape(goal.against)}: {shown}, {verdict}"
+            _aside(
+                f"goal: the reference at least {goal.times:g}x as fast as {escape(goal.against)}: {shown}, {verdict}"
             )
     for skip in skipped:
         console.print(f"[yellow]skipped[/] {escape(skip.key)}: {escape(skip.reason)}")

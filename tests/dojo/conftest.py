@@ -106,9 +106,9 @@ def mini_kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def run_dojo(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real `dojo` command against a kit folder, as a user would."""
-    env = {**os.environ, "DOJO_ROOT": str(root), "COLUMNS": "200", "NO_COLOR": "1"}
+def run_dojo(root: Path, *args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    """Run the real `dojo` command against a kit folder, as a user would, on a terminal ``columns`` wide."""
+    env = {**os.environ, "DOJO_ROOT": str(root), "COLUMNS": str(columns), "NO_COLOR": "1"}
     env.pop("CI", None)
     return subprocess.run(
         [sys.executable, "-m", "dojo", *args], cwd=root, env=env, capture_output=True, text=True, check=False

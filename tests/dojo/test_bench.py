@@ -185,6 +185,32 @@ def test_the_table_shows_each_contender_the_goal_and_how_to_install_what_is_miss
     assert "--extra bench" in line or ".[bench]" in line
 
 
+def test_at_80_columns_nothing_is_cut_and_the_notes_become_footnotes(lru_kit, tmp_path, monkeypatch):
+    hide_cachetools(tmp_path, monkeypatch)
+    learner_solves(lru_kit)
+    run = run_dojo(lru_kit, "bench", "lru_cache", *TINY, columns=80)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    too_wide = [line for line in lines if len(line.rstrip()) > 80]
+    assert not too_wide, f"lines over 80 columns: {too_wide}"
+    assert "…" not in run.stdout, f"a cell was cut short:\n{run.stdout}"
+    assert any(line.startswith("LRU cache: 300 cache-aside accesses over 2,000 keys") for line in lines), (
+        "the title is one line above the table, not wrapped to the table's width"
+    )
+    (row,) = [line for line in lines if line.startswith("functools.lru_cache")]
+    marker = row.split()[1]
+    (footnote,) = [line.strip() for line in lines if line.strip().startswith(marker + " ")]
+    assert footnote == f"{marker} C; memoises a function, no put", "a contender's note is its numbered footnote"
+    (missing,) = [line for line in lines if line.startswith("cachetools.LRUCache")]
+    assert "not installed" in missing
+    wrapped_goal = [index for index, line in enumerate(lines) if line.startswith("  goal:")]
+    assert wrapped_goal, run.stdout
+    after = lines[wrapped_goal[0] + 1 :]
+    assert not after or after[0].startswith("  ") or after[0].startswith("not installed"), (
+        "a wrapped line under the table keeps its indent"
+    )
+
+
 # ---- the harness, in-process ----
 
 
