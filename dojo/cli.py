@@ -100,7 +100,9 @@ def overview(
         progress = measure(root, curriculum)
     counts = {status: sum(p.status is status for p in progress) for status in Status}
     solved = counts[Status.SOLVED]
-    bar = Progress(TextColumn("[bold]Backend Dojo[/]"), BarColumn(bar_width=40), TextColumn("{task.completed}/{task.total} solved"))
+    bar = Progress(
+        TextColumn("[bold]Backend Dojo[/]"), BarColumn(bar_width=40), TextColumn("{task.completed}/{task.total} solved")
+    )
     bar.add_task("progress", total=len(progress), completed=solved)
     console.print(bar.get_renderable())
     console.print(
@@ -110,7 +112,9 @@ def overview(
     _warn_modified_tests(root, progress)
     upcoming = next_exercise(progress)
     if upcoming is None:
-        console.print(f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself.")
+        console.print(
+            f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself."
+        )
         return
     exercise = upcoming.exercise
     history.seen(root, exercise.slug)
@@ -144,7 +148,9 @@ def list_exercises() -> None:
         status = item.status.value if item.status is not Status.BLOCKED else "passes"
         if item.status is Status.IN_PROGRESS and item.total:
             status += f" {item.passed}/{item.total}"
-        style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(item.status, "dim")
+        style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(
+            item.status, "dim"
+        )
         line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} ")
         line.append(f"{status} ".ljust(18), style=style)
         # The time box, as an interviewer would set it (curriculum.toml's timebox_minutes; drills use it too).
@@ -278,8 +284,12 @@ def restore(
 def solution(
     slug: Annotated[str, typer.Argument(help="exercise slug")],
     peek: Annotated[bool, typer.Option("--peek", help="show it even though your tests do not pass yet")] = False,
-    full: Annotated[bool, typer.Option("--full", help="a capstone round: the finished app, not only this round's step")] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="a capstone round: an unwrapped unified diff for `git apply`")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="a capstone round: the finished app, not only this round's step")
+    ] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="a capstone round: an unwrapped unified diff for `git apply`")
+    ] = False,
 ) -> None:
     """Show the reference solution as a diff against your file (a capstone round: that round's step)."""
     root, curriculum = _kit()
@@ -317,7 +327,9 @@ def verify_command(
     lint: Annotated[bool, typer.Option(help="run ruff, mypy and the review/capstone checks")] = True,
     allow_skips: Annotated[
         bool | None,
-        typer.Option(help="accept skipped tests (PostgreSQL tests without a server); default: yes, but no under CI=true"),
+        typer.Option(
+            help="accept skipped tests (PostgreSQL tests without a server); default: yes, but no under CI=true"
+        ),
     ] = None,
     jobs: Annotated[int, typer.Option(min=1, max=16, help="parallel pytest processes")] = 2,
     deep: Annotated[

@@ -74,9 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="import exercises from this folder instead of a named target (used by dojo verify for mutants)",
     )
-    group.addoption(
-        "--dojo-report", default=None, metavar="FILE", help="write every test's outcome to FILE as JSON"
-    )
+    group.addoption("--dojo-report", default=None, metavar="FILE", help="write every test's outcome to FILE as JSON")
     group.addoption(
         "--dojo-mutant-run",
         action="store_true",
@@ -221,7 +219,9 @@ def _redirect_from_subfolder(config: pytest.Config, root: Path) -> None:
     if rel is None or rel == "tests" or rel.startswith("tests/"):
         return
     first = rel.split("/", 1)[0]
-    tests = root / "tests" / first if first in LEARNER_PACKAGES and (root / "tests" / first).is_dir() else root / "tests"
+    tests = (
+        root / "tests" / first if first in LEARNER_PACKAGES and (root / "tests" / first).is_dir() else root / "tests"
+    )
     config.args = [str(tests)]
 
 
@@ -379,7 +379,9 @@ def _describe_deprecation(where: tuple[str, int], kind: str, message: str) -> st
     )
 
 
-def _deprecation(excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport, state: DojoState) -> str | None:
+def _deprecation(
+    excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport, state: DojoState
+) -> str | None:
     """One line for a DeprecationWarning (an error here) that the learner's code triggered: raised into
     the test (a loader call), or caught by the app and logged with the 500 it answered."""
     if excinfo.errisinstance(DeprecationWarning):
@@ -416,7 +418,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     excinfo = call.excinfo
     if excinfo is None or not report.failed:
         return
-    if report.when != "call" and item.config.getoption("dojo_mutant_run") and not item.get_closest_marker(FIXTURE_CHECK_MARKER):
+    if (
+        report.when != "call"
+        and item.config.getoption("dojo_mutant_run")
+        and not item.get_closest_marker(FIXTURE_CHECK_MARKER)
+    ):
         _not_a_catch(report, item)
         return
     if not excinfo.errisinstance(NotImplementedError):

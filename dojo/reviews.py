@@ -307,7 +307,9 @@ def _finding(entry: Mapping[str, object], where: str) -> KeyFinding:
     lint = _texts(entry, "lint", where)
     bad = [rule for rule in lint if not _RULE_RE.match(rule)]
     if bad:
-        raise AnswerKeyError(f"{where}: 'lint' entries look like ruff:E711, mypy:no-untyped-def or dojo:DOJO104, not {bad}")
+        raise AnswerKeyError(
+            f"{where}: 'lint' entries look like ruff:E711, mypy:no-untyped-def or dojo:DOJO104, not {bad}"
+        )
     tests = _texts(entry, "tests", where)
     if not lint and not tests:
         raise AnswerKeyError(f"{where}: no linter catches it (lint = []), so 'tests' must name a test that does")

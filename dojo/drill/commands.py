@@ -1,9 +1,9 @@
 """``dojo drill``: timed drills on the kata, review and capstone clocks, paused with Ctrl-C, resumed later.
 
-    dojo drill [SLUG] [--minutes N] [--pair A,B --swap MIN]   a kata or review drill; default: your next exercise
-    dojo drill capstone [--pair A,B --swap MIN]               the 90-minute mock interview, round by round
-    dojo drill SLUG --interviewer                             the interviewer's card and rubric
-    dojo drill resume                                         continue a paused drill, the clock where it was
+dojo drill [SLUG] [--minutes N] [--pair A,B --swap MIN]   a kata or review drill; default: your next exercise
+dojo drill capstone [--pair A,B --swap MIN]               the 90-minute mock interview, round by round
+dojo drill SLUG --interviewer                             the interviewer's card and rubric
+dojo drill resume                                         continue a paused drill, the clock where it was
 """
 
 from __future__ import annotations
@@ -46,11 +46,15 @@ class DrillUsageError(CurriculumError):
 
 
 def drill(
-    slug: Annotated[str | None, typer.Argument(help="exercise, 'capstone', or 'resume'; default: your next exercise")] = None,
+    slug: Annotated[
+        str | None, typer.Argument(help="exercise, 'capstone', or 'resume'; default: your next exercise")
+    ] = None,
     minutes: Annotated[int | None, typer.Option(min=1, max=180, help="time box; default: the exercise's")] = None,
     interviewer: Annotated[bool, typer.Option("--interviewer", help="print the interviewer's card and rubric")] = False,
     pair: Annotated[str | None, typer.Option(help="two or more names, comma-separated: who drives, in turn")] = None,
-    swap: Annotated[int | None, typer.Option(min=1, max=60, help="minutes between swaps (with --pair; default 10)")] = None,
+    swap: Annotated[
+        int | None, typer.Option(min=1, max=60, help="minutes between swaps (with --pair; default 10)")
+    ] = None,
 ) -> None:
     """A timed drill: the clock ticks, tests re-run on save, single keys drive it, and it ends with a report."""
     root = kit_root()
@@ -156,7 +160,9 @@ def _intro(plan: DrillPlan, session: sessions.Session) -> None:
     step = plan.steps[0]
     console.print(Panel(Markdown(step.brief), title=f"drill: {plan.name} · {step.budget_minutes} min"))
     where = session.notes if plan.kind == "review" else plan.watched
-    console.print(f"Edit [bold]{escape(where or plan.watched)}[/]; the tests re-run on every save of {escape(plan.watched)}.")
+    console.print(
+        f"Edit [bold]{escape(where or plan.watched)}[/]; the tests re-run on every save of {escape(plan.watched)}."
+    )
 
 
 def _drive(
@@ -209,7 +215,9 @@ def _finish(
     if plan.kind == "review":
         key = load_answer_key(answer_key_path(root, plan.steps[0].exercise), root)
         grade = reviewing.grade(reviewing.read_notes(root / (session.notes or "")), key)
-    text = reports.markdown(plan, machine.state, elapsed, session.started_at, pair=schedule, commits=commits, grade=grade)
+    text = reports.markdown(
+        plan, machine.state, elapsed, session.started_at, pair=schedule, commits=commits, grade=grade
+    )
     path = reports.write(root, session.started_at, plan.name, text)
     sessions.clear(root)
     console.print(Markdown(text))
@@ -226,11 +234,15 @@ def _resume(root: Path, curriculum: Curriculum) -> int:
     clock = DrillClock(source_from_env(), offset=session.elapsed)
     try:
         state = DrillState.from_json(session.state)
-        if not 0 <= state.current < len(plan.steps) or [r.slug for r in state.records] != [s.slug for s in plan.steps[: len(state.records)]]:
+        if not 0 <= state.current < len(plan.steps) or [r.slug for r in state.records] != [
+            s.slug for s in plan.steps[: len(state.records)]
+        ]:
             raise ValueError("its rounds are not the curriculum's")
     except (KeyError, TypeError, ValueError) as error:
         saved = (sessions.drills_dir(root) / sessions.CURRENT).relative_to(root)
-        raise DrillUsageError(f"the paused drill no longer fits curriculum.toml ({error}); delete {saved} to drop it") from None
+        raise DrillUsageError(
+            f"the paused drill no longer fits curriculum.toml ({error}); delete {saved} to drop it"
+        ) from None
     machine = DrillMachine(plan, clock, schedule, state)
     if state.finished:  # stopped while its report was being made: make it now
         return _finish(root, plan, machine, clock, session, schedule, state.finished)
@@ -267,7 +279,9 @@ def _print_card(root: Path, plan: DrillPlan) -> None:
             for item in step.reveal:
                 console.print(f"  ◦ {escape(item)}")
         if plan.kind == "capstone":
-            console.print(Panel(Markdown(step.brief), title=f"{exercise.slug}: the spec and its contract (yours to consult)"))
+            console.print(
+                Panel(Markdown(step.brief), title=f"{exercise.slug}: the spec and its contract (yours to consult)")
+            )
         console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
         for index, text in enumerate(exercise.hints, start=1):
             console.print(f"  {index}. {escape(text)}")

@@ -91,7 +91,9 @@ def build(root: Path, curriculum: Curriculum, name: str, minutes: int | None = N
     return DrillPlan(kind, exercise.slug, (step,), exercise.path, _rubric(script))
 
 
-def _step(root: Path, exercise: Exercise, minutes: int, script: dict[str, object], checks: tuple[Exercise, ...]) -> Step:
+def _step(
+    root: Path, exercise: Exercise, minutes: int, script: dict[str, object], checks: tuple[Exercise, ...]
+) -> Step:
     ask, brief = _ask_and_brief(root, exercise)
     rounds = cast(dict[str, dict[str, object]], script.get("round", {}))
     extra = rounds.get(exercise.slug, {})

@@ -102,7 +102,7 @@ def test_a_tree_given_directly_is_what_the_tests_import(mini_kit, tmp_path):
     [
         ("(sqlite3.OperationalError) no such table: hotels\n[SQL: SELECT ...]", "table hotels"),
         ("(sqlite3.OperationalError) no such column: deals.version", "column deals.version"),
-        ('<class \'asyncpg.exceptions.UndefinedTableError\'>: relation "deals" does not exist', "table deals"),
+        ("<class 'asyncpg.exceptions.UndefinedTableError'>: relation \"deals\" does not exist", "table deals"),
         ('column "version" does not exist', "column version"),
         ("UNIQUE constraint failed: hotels.phone", None),
     ],
