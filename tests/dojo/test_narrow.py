@@ -101,6 +101,45 @@ def assert_reads_well(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
     return lines
 
 
+def test_the_overview_at_80_columns_puts_whole_commands_on_a_line(wordy_kit):
+    run = run_dojo(wordy_kit, columns=80)
+    assert run.returncode == 0, run.stderr
+    lines = assert_reads_well(run.stdout)
+    for command in (f"check {SLUG}", f"watch {SLUG}", f"hint {SLUG}", "list"):
+        assert any(f"{PROGRAM} {command}" in line for line in lines), f"`{command}` split across lines:\n{run.stdout}"
+    assert [line for line in lines if line.startswith("Open ")], run.stdout
+    wide = run_dojo(wordy_kit, columns=200).stdout.splitlines()
+    assert f"Open katas/{SLUG}.py, then: {PROGRAM} check {SLUG} · {PROGRAM} watch {SLUG}" in wide[-1], (
+        "a wide terminal keeps them on one line"
+    )
+
+
+def test_list_at_80_columns_puts_a_long_title_under_its_row_uncut(wordy_kit):
+    run = run_dojo(wordy_kit, "list", columns=80)
+    assert run.returncode == 0, run.stderr
+    lines = assert_reads_well(run.stdout)
+    row = next(index for index, line in enumerate(lines) if f" {SLUG} " in line)
+    assert lines[row].split()[-2:] == ["10", "min"], "the row keeps its status and time box"
+    under = lines[row + 1 : row + 3]
+    assert all(line.startswith("     ") for line in under), f"the title goes under the slug:\n{run.stdout}"
+    assert " ".join(line.strip() for line in under).startswith("Add two numbers, the way an interviewer asks")
+    assert " ".join(" ".join(under).split()).endswith("they like to probe")
+    assert any(f"{PROGRAM} check SLUG runs one exercise." in line for line in lines[-2:]), run.stdout
+    wide = run_dojo(wordy_kit, "list", columns=200).stdout
+    assert "10 min  Add two numbers, the way an interviewer asks for it" in wide, "wide: the title stays on its row"
+
+
+def test_hints_at_80_columns_wrap_under_their_own_text(wordy_kit):
+    run_dojo(wordy_kit, "hint", SLUG, columns=80)
+    run = run_dojo(wordy_kit, "hint", SLUG, columns=80)
+    lines = assert_reads_well(run.stdout)
+    first = lines.index(next(line for line in lines if line.startswith("hint 1/2: ")))
+    assert lines[first + 1].startswith(" " * 10), run.stdout
+    assert lines[first + 1].strip(), run.stdout
+    assert lines[first + 2].startswith("hint 2/2: "), run.stdout
+    assert f"`{PROGRAM} check {SLUG}`" in " ".join(" ".join(lines).split())
+
+
 def test_talking_points_at_80_columns_hang_under_the_bullet_unpadded(wordy_kit):
     solve(wordy_kit)
     run = run_dojo(wordy_kit, "check", SLUG, columns=80)
