@@ -19,6 +19,8 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 
+from dojo.briefs import bullets
+from dojo.commands import typed
 from dojo.curriculum import Curriculum, CurriculumError
 from dojo.curriculum import load as load_curriculum
 from dojo.drill import git
@@ -31,6 +33,7 @@ from dojo.drill.loop import Loop, run_tests
 from dojo.drill.machine import DrillMachine, DrillState, Event, Key, TestsFinished
 from dojo.drill.plan import DrillPlan, Step, build
 from dojo.errors import guard, one_line_errors
+from dojo.layout import Hanging
 from dojo.paths import dojo_command, kit_root, state_dir
 from dojo.progress import measure, next_exercise
 from dojo.reviews import answer_key_path, load_answer_key
@@ -267,35 +270,36 @@ def _print_card(root: Path, plan: DrillPlan) -> None:
         else:
             console.print(Panel(Markdown(step.brief), title=heading))
         if step.change:
-            console.print(f"[bold yellow]A changing requirement:[/] {escape(step.change)}")
+            console.print(f"[bold yellow]A changing requirement:[/] {escape(typed(step.change))}")
         if step.questions:
             console.print("[bold]Clarifying questions a strong candidate asks first, and your answers:[/]")
             for index, question in enumerate(step.questions):
-                console.print(f"  ? {escape(question)}")
+                console.print(Hanging("  ? ", escape(typed(question))))
                 if index < len(step.answers):
-                    console.print(f"    → {escape(step.answers[index])}")
+                    console.print(Hanging("    → ", escape(typed(step.answers[index]))))
         if step.reveal:
             console.print("[bold]Reveal only if asked:[/]")
             for item in step.reveal:
-                console.print(f"  ◦ {escape(item)}")
+                console.print(Hanging("  ◦ ", escape(typed(item))))
         if plan.kind == "capstone":
             console.print(
                 Panel(Markdown(step.brief), title=f"{exercise.slug}: the spec and its contract (yours to consult)")
             )
         console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
         for index, text in enumerate(exercise.hints, start=1):
-            console.print(f"  {index}. {escape(text)}")
+            console.print(Hanging(f"  {index}. ", escape(typed(text))))
         console.print("[bold]What a strong candidate says unprompted:[/]")
-        for point in exercise.talking_points:
-            console.print(f"  • {escape(point)}")
+        console.print(bullets(exercise.talking_points))
         mistakes = load_mutants(root, exercise)
         if mistakes:
             console.print("[bold]Classic mistakes to watch for (the kit's tests catch each one):[/]")
             for mutant in mistakes:
-                console.print(f"  ✗ {escape(mutant.why)}")
+                console.print(Hanging("  ✗ ", escape(typed(mutant.why))))
     console.print("[bold]The rubric: press its key on the drill's screen whenever you see it:[/]")
     for criterion in plan.rubric:
-        console.print(f"  {criterion.key} {escape(criterion.name)}: {escape(criterion.listen_for)}")
+        console.print(
+            Hanging(f"  {criterion.key} ", f"{escape(criterion.name)}: {escape(typed(criterion.listen_for))}")
+        )
     minutes = "" if plan.kind == "capstone" else f" --minutes {plan.steps[0].budget_minutes}"
     console.print(f"[dim]The candidate runs: {DOJO} drill {plan.name}{minutes}[/]")
 

@@ -149,3 +149,18 @@ def test_talking_points_at_80_columns_hang_under_the_bullet_unpadded(wordy_kit):
     assert lines[start + 1].startswith("    "), run.stdout
     assert lines[start + 1].strip(), run.stdout
     assert lines[start + 2].startswith("  • Python ints never overflow"), run.stdout
+
+
+def test_the_interviewer_card_at_80_columns_hangs_its_lists_and_types_its_commands(wordy_kit):
+    run = run_dojo(wordy_kit, "drill", SLUG, "--interviewer", columns=80)
+    assert run.returncode == 0, run.stderr
+    lines = assert_reads_well(run.stdout)
+    hint = next(index for index, line in enumerate(lines) if line.startswith("  1. "))
+    assert lines[hint + 1].startswith("     "), run.stdout
+    assert lines[hint + 1].strip(), run.stdout
+    point = next(index for index, line in enumerate(lines) if line.startswith("  • Addition"))
+    assert lines[point + 1].startswith("    "), run.stdout
+    assert lines[point + 1].strip(), run.stdout
+    flat = " ".join(run.stdout.replace("│", " ").split())
+    assert f"Run {PROGRAM} check {SLUG}; {PROGRAM} hint {SLUG} when stuck." in flat, "the brief's commands run as typed"
+    assert f"`{PROGRAM} check {SLUG}`" in flat, "so do the hints'"
