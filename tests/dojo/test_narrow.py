@@ -151,6 +151,15 @@ def test_talking_points_at_80_columns_hang_under_the_bullet_unpadded(wordy_kit):
     assert lines[start + 2].startswith("  • Python ints never overflow"), run.stdout
 
 
+def test_a_stub_failure_at_80_columns_folds_with_the_hint_command_whole(wordy_kit):
+    run = run_dojo(wordy_kit, "check", SLUG, columns=80)
+    assert run.returncode == 1
+    lines = assert_reads_well(run.stdout, allowed=("FAILED ",))  # pytest's own summary names each test in full
+    starts = [index for index, line in enumerate(lines) if line.startswith("not implemented yet:")]
+    assert len(starts) == 2, run.stdout
+    assert lines[starts[0] + 1] == f"    open it and replace the TODO · stuck? {PROGRAM} hint {SLUG}", run.stdout
+
+
 def test_the_interviewer_card_at_80_columns_hangs_its_lists_and_types_its_commands(wordy_kit):
     run = run_dojo(wordy_kit, "drill", SLUG, "--interviewer", columns=80)
     assert run.returncode == 0, run.stderr
