@@ -319,8 +319,9 @@ TargetOption = Annotated[str, typer.Option(help="whose package: learner (your ka
 DatabaseUrlOption = Annotated[
     str | None,
     typer.Option(
+        # No word longer than the help column at 80 columns, or the help screen cuts it with "…".
         help="default: yours reads $DATABASE_URL, else your app's SQLite file; the reference uses "
-        ".dojo/capstone/solutions.db, so it never migrates your database; postgresql:// gets the asyncpg driver"
+        "solutions.db in .dojo/capstone/, so it never migrates your database; postgresql:// gets the asyncpg driver"
     ),
 ]
 PgDirOption = Annotated[Path | None, typer.Option("--dir", help="the server's folder; default: $DOJO_PG_DIR")]

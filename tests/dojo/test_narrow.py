@@ -173,3 +173,35 @@ def test_the_interviewer_card_at_80_columns_hangs_its_lists_and_types_its_comman
     flat = " ".join(run.stdout.replace("│", " ").split())
     assert f"Run {PROGRAM} check {SLUG}; {PROGRAM} hint {SLUG} when stuck." in flat, "the brief's commands run as typed"
     assert f"`{PROGRAM} check {SLUG}`" in flat, "so do the hints'"
+
+
+def _commands(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command's path below ``command`` (typer's own click: its groups have ``commands``)."""
+    found = [path]
+    for name, sub in getattr(command, "commands", {}).items():
+        if not sub.hidden:
+            found.extend(_commands(sub, (*path, name)))
+    return found
+
+
+def test_every_help_screen_at_80_columns_cuts_nothing(monkeypatch):
+    import typer.main
+    from typer.testing import CliRunner
+
+    from dojo import help as help_screens
+    from dojo.cli import app
+
+    help_screens.install()
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    runner = CliRunner()
+    screens = _commands(typer.main.get_command(app))
+    assert len(screens) > 20
+    for path in screens:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        lines = result.output.splitlines()
+        assert not [line for line in lines if len(line.rstrip()) > 80], (
+            f"dojo {' '.join(path)} --help:\n{result.output}"
+        )
+        assert "…" not in result.output, f"dojo {' '.join(path)} --help cuts a word:\n{result.output}"
