@@ -6,11 +6,12 @@ import ast
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.console import Group
 from rich.markup import escape
-from rich.table import Table
 
 from dojo.commands import typed
 from dojo.curriculum import Exercise
+from dojo.layout import Hanging
 from dojo.paths import pristine_root
 from dojo.readme import readme_section
 
@@ -39,11 +40,7 @@ def describe(exercise: Exercise) -> str:
     return " · ".join(parts)
 
 
-def bullets(points: Sequence[str], marker: str = "•") -> Table:
-    """Points with a hanging indent: a wrapped line starts under the text, not under the bullet."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for point in points:
-        grid.add_row(f"  {marker}", escape(typed(point)))
-    return grid
+def bullets(points: Sequence[str], marker: str = "•") -> Group:
+    """Points with a hanging indent: a wrapped line starts under the text, not under the bullet, and
+    no line is padded out to the terminal's width (dojo.layout)."""
+    return Group(*(Hanging(f"  {escape(marker)} ", escape(typed(point))) for point in points))

@@ -273,7 +273,9 @@ def migration_lag(tree: Path, url: str) -> str | None:
     where, head = mask_password(url), ", ".join(sorted(heads))
     upgrade = f"`DATABASE_URL={where} uv run python -m {PACKAGE}.migrations upgrade`"
     if not applied:
-        return f"{where} has no migration applied (head is {head}): every request that reads it answers 500; run {upgrade}"
+        return (
+            f"{where} has no migration applied (head is {head}): every request that reads it answers 500; run {upgrade}"
+        )
     if applied - known:
         return f"{where} was migrated by another app (revision {', '.join(sorted(applied - known))}, unknown here): use another database"
     return (
@@ -292,7 +294,7 @@ def check_notes(root: Path, target: str) -> list[str]:
         return [
             f"start with the migration: {PACKAGE_PATH}/alembic/versions/ has none yet, so every test meets an empty"
             f" database. Write the models (models.py, imported in migrations.py), then `uv run python -m"
-            f" {PACKAGE}.migrations revision -m \"create hotels and deals\"` and read what it generated"
+            f' {PACKAGE}.migrations revision -m "create hotels and deals"` and read what it generated'
             f" (`dojo hint round1` walks you there)"
         ]
     try:
@@ -307,7 +309,9 @@ def check_notes(root: Path, target: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------
 # Commands
 
-data_app = typer.Typer(help="The capstone's data set: the hotel-deals CSV the interviewer hands over.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="The capstone's data set: the hotel-deals CSV the interviewer hands over.", no_args_is_help=True
+)
 capstone_app = typer.Typer(help="The deals-API capstone: load the CSV into your database.", no_args_is_help=True)
 pg_app = typer.Typer(help="A throwaway PostgreSQL on 127.0.0.1, for the capstone without Docker.", no_args_is_help=True)
 
@@ -315,8 +319,9 @@ TargetOption = Annotated[str, typer.Option(help="whose package: learner (your ka
 DatabaseUrlOption = Annotated[
     str | None,
     typer.Option(
+        # No word longer than the help column at 80 columns, or the help screen cuts it with "…".
         help="default: yours reads $DATABASE_URL, else your app's SQLite file; the reference uses "
-        ".dojo/capstone/solutions.db, so it never migrates your database; postgresql:// gets the asyncpg driver"
+        "solutions.db in .dojo/capstone/, so it never migrates your database; postgresql:// gets the asyncpg driver"
     ),
 ]
 PgDirOption = Annotated[Path | None, typer.Option("--dir", help="the server's folder; default: $DOJO_PG_DIR")]
@@ -338,8 +343,12 @@ def _check_free(host: str, port: int) -> None:
 @data_app.command("deals")
 def data_deals(
     rows: Annotated[int, typer.Option(min=1, help="how many deals")] = deals_data.DEFAULT_ROWS,
-    seed: Annotated[int, typer.Option(help="the same seed writes the same file, byte for byte")] = deals_data.DEFAULT_SEED,
-    hotels: Annotated[int, typer.Option(min=1, max=deals_data.MAX_HOTELS, help="how many hotels")] = deals_data.DEFAULT_HOTELS,
+    seed: Annotated[
+        int, typer.Option(help="the same seed writes the same file, byte for byte")
+    ] = deals_data.DEFAULT_SEED,
+    hotels: Annotated[
+        int, typer.Option(min=1, max=deals_data.MAX_HOTELS, help="how many hotels")
+    ] = deals_data.DEFAULT_HOTELS,
     out: Annotated[Path, typer.Option(help="where to write the CSV")] = Path("deals.csv"),
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
 ) -> None:
@@ -358,7 +367,9 @@ def data_deals(
 def data_sample() -> None:
     """Rewrite the committed test sample (tests/capstone/data/deals_sample.csv) from the generator."""
     path = deals_data.write_sample(kit_root())
-    console.print(f"wrote {deals_data.SAMPLE_ROWS} deals ({deals_data.SAMPLE_HOTELS} hotels, seed {deals_data.SAMPLE_SEED}) to {path}")
+    console.print(
+        f"wrote {deals_data.SAMPLE_ROWS} deals ({deals_data.SAMPLE_HOTELS} hotels, seed {deals_data.SAMPLE_SEED}) to {path}"
+    )
 
 
 @capstone_app.command("load")
@@ -388,7 +399,10 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="the port to listen on")] = 8000,
     database_url: DatabaseUrlOption = None,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="first generate --rows deals, migrate and load them (a new SQLite file by default)")
+        bool,
+        typer.Option(
+            "--fresh", help="first generate --rows deals, migrate and load them (a new SQLite file by default)"
+        ),
     ] = False,
     rows: Annotated[int, typer.Option(min=1, help="with --fresh: how many deals")] = deals_data.DEFAULT_ROWS,
     seed: Annotated[int, typer.Option(help="with --fresh: the data set's seed")] = deals_data.DEFAULT_SEED,
@@ -466,9 +480,12 @@ def _create_app(seams: Seams, url: str, *, debug: bool) -> Any:
 def pg_start(
     port: Annotated[int, typer.Option(help="the TCP port on 127.0.0.1")] = pg.DEFAULT_PORT,
     directory: Annotated[
-        Path | None, typer.Option("--dir", help="keep the cluster in this folder (default: a temporary one, removed by stop)")
+        Path | None,
+        typer.Option("--dir", help="keep the cluster in this folder (default: a temporary one, removed by stop)"),
     ] = None,
-    durable: Annotated[bool, typer.Option("--durable", help="keep fsync on (slower; off suits throwaway data)")] = False,
+    durable: Annotated[
+        bool, typer.Option("--durable", help="keep fsync on (slower; off suits throwaway data)")
+    ] = False,
 ) -> None:
     """Start PostgreSQL and print `export` lines: eval "$(dojo pg start)"."""
     cluster = pg.start(port, directory, durable=durable)
@@ -491,7 +508,9 @@ def pg_status(directory: PgDirOption = None) -> None:
     cluster = pg.open_cluster(directory or pg.directory_from_env())
     up = pg.running(cluster)
     if not up:
-        console.print(f"stopped (folder {cluster.directory}); `dojo pg start --dir {cluster.directory} --port {cluster.port}`")
+        console.print(
+            f"stopped (folder {cluster.directory}); `dojo pg start --dir {cluster.directory} --port {cluster.port}`"
+        )
         raise typer.Exit(1)
     console.print(f"running: {cluster.url} (folder {cluster.directory})")
 
@@ -538,10 +557,16 @@ def _check_rounds(curriculum: Curriculum) -> list[Problem]:
     slugs = tuple(e.slug for e in rounds)
     problems: list[Problem] = []
     if slugs != ROUNDS:
-        problems.append(_problem(f"the capstone's rounds must be {', '.join(ROUNDS)} in this order; curriculum.toml has {', '.join(slugs) or 'none'}"))
+        problems.append(
+            _problem(
+                f"the capstone's rounds must be {', '.join(ROUNDS)} in this order; curriculum.toml has {', '.join(slugs) or 'none'}"
+            )
+        )
     for exercise in rounds:
         if exercise.group != GROUP:
-            problems.append(_problem(f"group is {exercise.group!r}, not '{GROUP}': rounds are cumulative", exercise.slug))
+            problems.append(
+                _problem(f"group is {exercise.group!r}, not '{GROUP}': rounds are cumulative", exercise.slug)
+            )
         if exercise.path != PACKAGE_PATH:
             problems.append(_problem(f"path is '{exercise.path}', not '{PACKAGE_PATH}'", exercise.slug))
     members = curriculum.groups().get(GROUP, ())
@@ -558,7 +583,9 @@ def _check_sample(root: Path) -> list[Problem]:
     committed = path.read_text(encoding="utf-8")
     header = committed.split("\n", 1)[0].split(",")
     if tuple(header) != deals_data.COLUMNS:
-        return [_problem(f"{deals_data.SAMPLE_PATH}'s header is not the generator's 15 columns: run `dojo data sample`")]
+        return [
+            _problem(f"{deals_data.SAMPLE_PATH}'s header is not the generator's 15 columns: run `dojo data sample`")
+        ]
     expected = io.StringIO(newline="")
     deals_data.write_rows(expected, deals_data.SAMPLE_ROWS, deals_data.SAMPLE_SEED, deals_data.SAMPLE_HOTELS)
     if committed != expected.getvalue():
@@ -624,7 +651,11 @@ def _check_starter_migrations(root: Path) -> list[Problem]:
         scripts = sorted(p.name for p in folder.glob("*.py") if p.name != "__init__.py")
         if scripts:
             rel = folder.relative_to(root).as_posix()
-            problems.append(_problem(f"{rel} must be empty in the starter (the first migration is round 1's work): {', '.join(scripts)}"))
+            problems.append(
+                _problem(
+                    f"{rel} must be empty in the starter (the first migration is round 1's work): {', '.join(scripts)}"
+                )
+            )
     return problems
 
 

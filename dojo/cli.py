@@ -32,6 +32,7 @@ from dojo.curriculum import load as load_curriculum
 from dojo.diffs import fold, solution_diff
 from dojo.drill import commands as drill
 from dojo.errors import DojoError, guard
+from dojo.layout import Hanging, Packed
 from dojo.paths import kit_root
 from dojo.progress import ExerciseProgress, Status, measure, next_exercise
 from dojo.runner import run_pytest, selection
@@ -100,7 +101,9 @@ def overview(
         progress = measure(root, curriculum)
     counts = {status: sum(p.status is status for p in progress) for status in Status}
     solved = counts[Status.SOLVED]
-    bar = Progress(TextColumn("[bold]Backend Dojo[/]"), BarColumn(bar_width=40), TextColumn("{task.completed}/{task.total} solved"))
+    bar = Progress(
+        TextColumn("[bold]Backend Dojo[/]"), BarColumn(bar_width=40), TextColumn("{task.completed}/{task.total} solved")
+    )
     bar.add_task("progress", total=len(progress), completed=solved)
     console.print(bar.get_renderable())
     console.print(
@@ -110,7 +113,9 @@ def overview(
     _warn_modified_tests(root, progress)
     upcoming = next_exercise(progress)
     if upcoming is None:
-        console.print(f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself.")
+        console.print(
+            f"\n[bold green]Every exercise is solved.[/] Try a timed drill, or `{DOJO} verify` to see the kit prove itself."
+        )
         return
     exercise = upcoming.exercise
     history.seen(root, exercise.slug)
@@ -122,9 +127,16 @@ def overview(
             subtitle=_describe(exercise),
         )
     )
+    # Whole commands to a line: one wrapped in the middle cannot be copied as typed.
     console.print(
-        f"Open [bold]{exercise.path}[/], then: [bold]{DOJO} check {exercise.slug}[/] · "
-        f"[bold]{DOJO} watch {exercise.slug}[/] · [bold]{DOJO} hint {exercise.slug}[/] · [bold]{DOJO} list[/]"
+        Packed(
+            [
+                f"Open [bold]{escape(exercise.path)}[/], then: [bold]{DOJO} check {exercise.slug}[/]",
+                f"[bold]{DOJO} watch {exercise.slug}[/]",
+                f"[bold]{DOJO} hint {exercise.slug}[/]",
+                f"[bold]{DOJO} list[/]",
+            ]
+        )
     )
 
 
@@ -135,24 +147,43 @@ def list_exercises() -> None:
     with console.status("checking your exercises..."):
         progress = measure(root, curriculum)
     width = max(len(item.exercise.slug) for item in progress)
-    kind = None
+    rows: list[tuple[ExerciseProgress, Text]] = []
     for index, item in enumerate(progress, start=1):
         exercise = item.exercise
-        if exercise.kind != kind:
-            kind = exercise.kind
-            console.print(f"[bold]{kinds.of(exercise).heading}[/]")
         status = item.status.value if item.status is not Status.BLOCKED else "passes"
         if item.status is Status.IN_PROGRESS and item.total:
             status += f" {item.passed}/{item.total}"
-        style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(item.status, "dim")
+        style = {Status.SOLVED: "green", Status.IN_PROGRESS: "yellow", Status.TESTS_MODIFIED: "red"}.get(
+            item.status, "dim"
+        )
         line = Text.from_markup(f"{MARKS[item.status]} {index:>2} {exercise.slug:<{width}} ")
         line.append(f"{status} ".ljust(18), style=style)
         # The time box, as an interviewer would set it (curriculum.toml's timebox_minutes; drills use it too).
         line.append(f"{exercise.timebox_minutes:>3} min  " if exercise.timebox_minutes else " " * 9)
-        line.append(exercise.title, style="dim")
-        line.truncate(console.width, overflow="ellipsis")
-        console.print(line, no_wrap=True, overflow="ellipsis")
-    console.print(f"[dim]{DOJO} watch SLUG starts the loop there; {DOJO} check SLUG runs one exercise.[/]")
+        rows.append((item, line))
+    # A row to a line when every title fits beside its row; on a narrower terminal each title goes
+    # on the lines under its row, under the slug, rather than cut short.
+    beside = all(line.cell_len + len(item.exercise.title) <= console.width for item, line in rows)
+    kind = None
+    for item, line in rows:
+        exercise = item.exercise
+        if exercise.kind != kind:
+            kind = exercise.kind
+            console.print(f"[bold]{kinds.of(exercise).heading}[/]")
+        title = Text(exercise.title, style="dim")
+        if beside:
+            console.print(line + title, no_wrap=True)
+        else:
+            line.rstrip()
+            console.print(line, no_wrap=True, overflow="fold")
+            console.print(Hanging(" " * 5, title))
+    console.print(
+        Packed(
+            [f"[dim]{DOJO} watch SLUG starts the loop there;[/]", f"[dim]{DOJO} check SLUG runs one exercise.[/]"],
+            separator=" ",
+            indent=0,
+        )
+    )
     _warn_modified_tests(root, progress)
 
 
@@ -212,7 +243,8 @@ def hint(slug: Annotated[str, typer.Argument(help="exercise slug")]) -> None:
     history.hinted(root, slug, shown)
     for number, text in enumerate(exercise.hints[:shown], start=1):
         style = "bold" if number == shown else "dim"
-        console.print(f"[{style}]hint {number}/{len(exercise.hints)}:[/] {escape(typed(text))}")
+        # A wrapped hint goes on under its own text, so where the next hint starts stays plain.
+        console.print(Hanging(f"[{style}]hint {number}/{len(exercise.hints)}:[/] ", escape(typed(text))))
     if shown == len(exercise.hints):
         console.print(f"[dim]{escape(typed(kinds.of(exercise).last_hint(exercise)))}[/]")
 
@@ -278,8 +310,12 @@ def restore(
 def solution(
     slug: Annotated[str, typer.Argument(help="exercise slug")],
     peek: Annotated[bool, typer.Option("--peek", help="show it even though your tests do not pass yet")] = False,
-    full: Annotated[bool, typer.Option("--full", help="a capstone round: the finished app, not only this round's step")] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="a capstone round: an unwrapped unified diff for `git apply`")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="a capstone round: the finished app, not only this round's step")
+    ] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="a capstone round: an unwrapped unified diff for `git apply`")
+    ] = False,
 ) -> None:
     """Show the reference solution as a diff against your file (a capstone round: that round's step)."""
     root, curriculum = _kit()
@@ -317,7 +353,9 @@ def verify_command(
     lint: Annotated[bool, typer.Option(help="run ruff, mypy and the review/capstone checks")] = True,
     allow_skips: Annotated[
         bool | None,
-        typer.Option(help="accept skipped tests (PostgreSQL tests without a server); default: yes, but no under CI=true"),
+        typer.Option(
+            help="accept skipped tests (PostgreSQL tests without a server); default: yes, but no under CI=true"
+        ),
     ] = None,
     jobs: Annotated[int, typer.Option(min=1, max=16, help="parallel pytest processes")] = 2,
     deep: Annotated[

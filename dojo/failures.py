@@ -54,6 +54,25 @@ def _frames(excinfo: pytest.ExceptionInfo[BaseException], root: Path, tree: Path
     return lines
 
 
+def fitted(*pieces: str, width: int = WIDTH) -> str:
+    """The pieces joined by `` · ``, as many to a line as fit in ``width``; a later line is indented by
+    four, and a piece is wrapped only when it is wider than a line itself (never a command in it)."""
+    indent = "    "
+    lines: list[str] = []
+    for piece in pieces:
+        joined = f"{lines[-1]} · {piece}" if lines else piece
+        if lines and len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(indent + piece if lines else piece)
+    folded: list[str] = []
+    for line in lines:
+        folded.extend(
+            textwrap.wrap(line, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+        )
+    return "\n".join(folded)
+
+
 def learner_failure(
     excinfo: pytest.ExceptionInfo[BaseException],
     root: Path,

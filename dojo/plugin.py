@@ -29,7 +29,7 @@ from dojo import kinds
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.errors import DojoError
-from dojo.failures import learner_failure
+from dojo.failures import fitted, learner_failure
 from dojo.paths import LEARNER_PACKAGES, dojo_command
 from dojo.targets import DEFAULT_TARGET, ENV_VAR, TARGETS, Target, activate, check_active, tree_for
 
@@ -74,9 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="import exercises from this folder instead of a named target (used by dojo verify for mutants)",
     )
-    group.addoption(
-        "--dojo-report", default=None, metavar="FILE", help="write every test's outcome to FILE as JSON"
-    )
+    group.addoption("--dojo-report", default=None, metavar="FILE", help="write every test's outcome to FILE as JSON")
     group.addoption(
         "--dojo-mutant-run",
         action="store_true",
@@ -221,7 +219,9 @@ def _redirect_from_subfolder(config: pytest.Config, root: Path) -> None:
     if rel is None or rel == "tests" or rel.startswith("tests/"):
         return
     first = rel.split("/", 1)[0]
-    tests = root / "tests" / first if first in LEARNER_PACKAGES and (root / "tests" / first).is_dir() else root / "tests"
+    tests = (
+        root / "tests" / first if first in LEARNER_PACKAGES and (root / "tests" / first).is_dir() else root / "tests"
+    )
     config.args = [str(tests)]
 
 
@@ -379,7 +379,9 @@ def _describe_deprecation(where: tuple[str, int], kind: str, message: str) -> st
     )
 
 
-def _deprecation(excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport, state: DojoState) -> str | None:
+def _deprecation(
+    excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport, state: DojoState
+) -> str | None:
     """One line for a DeprecationWarning (an error here) that the learner's code triggered: raised into
     the test (a loader call), or caught by the app and logged with the 500 it answered."""
     if excinfo.errisinstance(DeprecationWarning):
@@ -416,25 +418,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     excinfo = call.excinfo
     if excinfo is None or not report.failed:
         return
-    if report.when != "call" and item.config.getoption("dojo_mutant_run") and not item.get_closest_marker(FIXTURE_CHECK_MARKER):
+    if (
+        report.when != "call"
+        and item.config.getoption("dojo_mutant_run")
+        and not item.get_closest_marker(FIXTURE_CHECK_MARKER)
+    ):
         _not_a_catch(report, item)
         return
     if not excinfo.errisinstance(NotImplementedError):
         state = _state(item.config)
         exercise = _exercise_of(item, state)
-        hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
+        hint = (f"stuck? {dojo_command()} hint {exercise.slug}",) if exercise else ()
         missing = _missing_schema(excinfo.value)
         deprecated = _deprecation(excinfo, report, state)
         not_null = _not_null(report) if exercise is not None and kinds.of(exercise).databases else None
         if missing is not None:
-            report.longrepr = f"the database has no {missing} · does one of your migrations create it?{hint}"
+            report.longrepr = fitted(f"the database has no {missing}", "does one of your migrations create it?", *hint)
         elif deprecated is not None:
             report.longrepr = deprecated
         elif not_null is not None:
             report.longrepr = (
                 f"{item.nodeid}: the database refused a row without {not_null} (NOT NULL), so the app answered"
                 f" 500 · give the column a server default (server_default=func.now() for a timestamp) or set it"
-                f" before the INSERT{hint}"
+                f" before the INSERT{''.join(f' · {piece}' for piece in hint)}"
             )
         elif _learner_first(item.config):
             report.longrepr = learner_failure(excinfo, state.root, state.tree, exercise.slug if exercise else None)
@@ -446,8 +452,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     exercise = _exercise_of(item, state)
     detail = str(excinfo.value).strip()
     what = f" ({detail})" if detail else ""
-    hint = f" · stuck? {dojo_command()} hint {exercise.slug}" if exercise else ""
-    report.longrepr = f"not implemented yet: {where[0]}:{where[1]}{what} · open it and replace the TODO{hint}"
+    hint = (f"stuck? {dojo_command()} hint {exercise.slug}",) if exercise else ()
+    # Folded to 80 columns as learner_failure's reports are, no command cut in two.
+    report.longrepr = fitted(f"not implemented yet: {where[0]}:{where[1]}{what}", "open it and replace the TODO", *hint)
 
 
 def _not_a_catch(report: pytest.TestReport, item: pytest.Item) -> None:

@@ -38,7 +38,6 @@ from typing import Annotated, Final, Literal, cast
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 try:  # POSIX only; elsewhere concurrent review lints simply are not serialised
@@ -51,6 +50,7 @@ from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.errors import FAILED, DojoError, one_line_errors
 from dojo.kinds.review import KIND as REVIEW_KIND
+from dojo.layout import Hanging
 from dojo.paths import kit_root, pristine_root, solutions_root, state_dir
 from dojo.problems import Problem
 
@@ -307,7 +307,9 @@ def _finding(entry: Mapping[str, object], where: str) -> KeyFinding:
     lint = _texts(entry, "lint", where)
     bad = [rule for rule in lint if not _RULE_RE.match(rule)]
     if bad:
-        raise AnswerKeyError(f"{where}: 'lint' entries look like ruff:E711, mypy:no-untyped-def or dojo:DOJO104, not {bad}")
+        raise AnswerKeyError(
+            f"{where}: 'lint' entries look like ruff:E711, mypy:no-untyped-def or dojo:DOJO104, not {bad}"
+        )
     tests = _texts(entry, "tests", where)
     if not lint and not tests:
         raise AnswerKeyError(f"{where}: no linter catches it (lint = []), so 'tests' must name a test that does")
@@ -477,18 +479,14 @@ def answer_command(
     out.print(Text(key.summary))
     out.print(f"\n[bold]{slug}: {len(key.findings)} finding(s) in pristine/{exercise.path}, most severe first[/]")
     # One block per finding, labels in a column of their own: at 80 columns nothing is cut and a
-    # wrapped line starts under its text (a four-column table squeezed the fix into a sliver).
+    # wrapped line starts under its text (a four-column table squeezed the fix into a sliver); no line
+    # is padded to the terminal's width (a grid's cells are).
     for finding in sorted(key.findings, key=lambda f: (SEVERITIES.index(f.severity), f.line)):
         heading = Text.assemble(f"\nline {finding.line} · ", _SEVERITY_STYLE[finding.severity], " severity · ")
         heading.append(finding.title, style="bold")
         out.print(heading)
-        details = Table.grid(padding=(0, 1))
-        details.add_column(no_wrap=True, style="dim")
-        details.add_column()
-        details.add_row("  why", Text(finding.why))
-        details.add_row("  fix", Text(finding.fix))
-        details.add_row("  caught by", Text(finding.caught_by, overflow="fold"))
-        out.print(details)
+        for label, text in (("why", finding.why), ("fix", finding.fix), ("caught by", finding.caught_by)):
+            out.print(Hanging(Text(f"  {label:<9} ", style="dim"), Text(text)))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,9 +1,9 @@
 """``dojo drill``: timed drills on the kata, review and capstone clocks, paused with Ctrl-C, resumed later.
 
-    dojo drill [SLUG] [--minutes N] [--pair A,B --swap MIN]   a kata or review drill; default: your next exercise
-    dojo drill capstone [--pair A,B --swap MIN]               the 90-minute mock interview, round by round
-    dojo drill SLUG --interviewer                             the interviewer's card and rubric
-    dojo drill resume                                         continue a paused drill, the clock where it was
+dojo drill [SLUG] [--minutes N] [--pair A,B --swap MIN]   a kata or review drill; default: your next exercise
+dojo drill capstone [--pair A,B --swap MIN]               the 90-minute mock interview, round by round
+dojo drill SLUG --interviewer                             the interviewer's card and rubric
+dojo drill resume                                         continue a paused drill, the clock where it was
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 
+from dojo.briefs import bullets
+from dojo.commands import typed
 from dojo.curriculum import Curriculum, CurriculumError
 from dojo.curriculum import load as load_curriculum
 from dojo.drill import git
@@ -31,6 +33,7 @@ from dojo.drill.loop import Loop, run_tests
 from dojo.drill.machine import DrillMachine, DrillState, Event, Key, TestsFinished
 from dojo.drill.plan import DrillPlan, Step, build
 from dojo.errors import guard, one_line_errors
+from dojo.layout import Hanging
 from dojo.paths import dojo_command, kit_root, state_dir
 from dojo.progress import measure, next_exercise
 from dojo.reviews import answer_key_path, load_answer_key
@@ -46,11 +49,15 @@ class DrillUsageError(CurriculumError):
 
 
 def drill(
-    slug: Annotated[str | None, typer.Argument(help="exercise, 'capstone', or 'resume'; default: your next exercise")] = None,
+    slug: Annotated[
+        str | None, typer.Argument(help="exercise, 'capstone', or 'resume'; default: your next exercise")
+    ] = None,
     minutes: Annotated[int | None, typer.Option(min=1, max=180, help="time box; default: the exercise's")] = None,
     interviewer: Annotated[bool, typer.Option("--interviewer", help="print the interviewer's card and rubric")] = False,
     pair: Annotated[str | None, typer.Option(help="two or more names, comma-separated: who drives, in turn")] = None,
-    swap: Annotated[int | None, typer.Option(min=1, max=60, help="minutes between swaps (with --pair; default 10)")] = None,
+    swap: Annotated[
+        int | None, typer.Option(min=1, max=60, help="minutes between swaps (with --pair; default 10)")
+    ] = None,
 ) -> None:
     """A timed drill: the clock ticks, tests re-run on save, single keys drive it, and it ends with a report."""
     root = kit_root()
@@ -156,7 +163,9 @@ def _intro(plan: DrillPlan, session: sessions.Session) -> None:
     step = plan.steps[0]
     console.print(Panel(Markdown(step.brief), title=f"drill: {plan.name} · {step.budget_minutes} min"))
     where = session.notes if plan.kind == "review" else plan.watched
-    console.print(f"Edit [bold]{escape(where or plan.watched)}[/]; the tests re-run on every save of {escape(plan.watched)}.")
+    console.print(
+        f"Edit [bold]{escape(where or plan.watched)}[/]; the tests re-run on every save of {escape(plan.watched)}."
+    )
 
 
 def _drive(
@@ -209,7 +218,9 @@ def _finish(
     if plan.kind == "review":
         key = load_answer_key(answer_key_path(root, plan.steps[0].exercise), root)
         grade = reviewing.grade(reviewing.read_notes(root / (session.notes or "")), key)
-    text = reports.markdown(plan, machine.state, elapsed, session.started_at, pair=schedule, commits=commits, grade=grade)
+    text = reports.markdown(
+        plan, machine.state, elapsed, session.started_at, pair=schedule, commits=commits, grade=grade
+    )
     path = reports.write(root, session.started_at, plan.name, text)
     sessions.clear(root)
     console.print(Markdown(text))
@@ -226,11 +237,15 @@ def _resume(root: Path, curriculum: Curriculum) -> int:
     clock = DrillClock(source_from_env(), offset=session.elapsed)
     try:
         state = DrillState.from_json(session.state)
-        if not 0 <= state.current < len(plan.steps) or [r.slug for r in state.records] != [s.slug for s in plan.steps[: len(state.records)]]:
+        if not 0 <= state.current < len(plan.steps) or [r.slug for r in state.records] != [
+            s.slug for s in plan.steps[: len(state.records)]
+        ]:
             raise ValueError("its rounds are not the curriculum's")
     except (KeyError, TypeError, ValueError) as error:
         saved = (sessions.drills_dir(root) / sessions.CURRENT).relative_to(root)
-        raise DrillUsageError(f"the paused drill no longer fits curriculum.toml ({error}); delete {saved} to drop it") from None
+        raise DrillUsageError(
+            f"the paused drill no longer fits curriculum.toml ({error}); delete {saved} to drop it"
+        ) from None
     machine = DrillMachine(plan, clock, schedule, state)
     if state.finished:  # stopped while its report was being made: make it now
         return _finish(root, plan, machine, clock, session, schedule, state.finished)
@@ -255,33 +270,36 @@ def _print_card(root: Path, plan: DrillPlan) -> None:
         else:
             console.print(Panel(Markdown(step.brief), title=heading))
         if step.change:
-            console.print(f"[bold yellow]A changing requirement:[/] {escape(step.change)}")
+            console.print(f"[bold yellow]A changing requirement:[/] {escape(typed(step.change))}")
         if step.questions:
             console.print("[bold]Clarifying questions a strong candidate asks first, and your answers:[/]")
             for index, question in enumerate(step.questions):
-                console.print(f"  ? {escape(question)}")
+                console.print(Hanging("  ? ", escape(typed(question))))
                 if index < len(step.answers):
-                    console.print(f"    → {escape(step.answers[index])}")
+                    console.print(Hanging("    → ", escape(typed(step.answers[index]))))
         if step.reveal:
             console.print("[bold]Reveal only if asked:[/]")
             for item in step.reveal:
-                console.print(f"  ◦ {escape(item)}")
+                console.print(Hanging("  ◦ ", escape(typed(item))))
         if plan.kind == "capstone":
-            console.print(Panel(Markdown(step.brief), title=f"{exercise.slug}: the spec and its contract (yours to consult)"))
+            console.print(
+                Panel(Markdown(step.brief), title=f"{exercise.slug}: the spec and its contract (yours to consult)")
+            )
         console.print("[bold]Hints to give, in order, only when the candidate is stuck:[/]")
         for index, text in enumerate(exercise.hints, start=1):
-            console.print(f"  {index}. {escape(text)}")
+            console.print(Hanging(f"  {index}. ", escape(typed(text))))
         console.print("[bold]What a strong candidate says unprompted:[/]")
-        for point in exercise.talking_points:
-            console.print(f"  • {escape(point)}")
+        console.print(bullets(exercise.talking_points))
         mistakes = load_mutants(root, exercise)
         if mistakes:
             console.print("[bold]Classic mistakes to watch for (the kit's tests catch each one):[/]")
             for mutant in mistakes:
-                console.print(f"  ✗ {escape(mutant.why)}")
+                console.print(Hanging("  ✗ ", escape(typed(mutant.why))))
     console.print("[bold]The rubric: press its key on the drill's screen whenever you see it:[/]")
     for criterion in plan.rubric:
-        console.print(f"  {criterion.key} {escape(criterion.name)}: {escape(criterion.listen_for)}")
+        console.print(
+            Hanging(f"  {criterion.key} ", f"{escape(criterion.name)}: {escape(typed(criterion.listen_for))}")
+        )
     minutes = "" if plan.kind == "capstone" else f" --minutes {plan.steps[0].budget_minutes}"
     console.print(f"[dim]The candidate runs: {DOJO} drill {plan.name}{minutes}[/]")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Final, Literal, cast
 
 from dojo import kinds
+from dojo.commands import typed
 from dojo.curriculum import Curriculum, CurriculumError, Exercise
 from dojo.paths import pristine_root
 from dojo.readme import readme_section
@@ -91,7 +92,9 @@ def build(root: Path, curriculum: Curriculum, name: str, minutes: int | None = N
     return DrillPlan(kind, exercise.slug, (step,), exercise.path, _rubric(script))
 
 
-def _step(root: Path, exercise: Exercise, minutes: int, script: dict[str, object], checks: tuple[Exercise, ...]) -> Step:
+def _step(
+    root: Path, exercise: Exercise, minutes: int, script: dict[str, object], checks: tuple[Exercise, ...]
+) -> Step:
     ask, brief = _ask_and_brief(root, exercise)
     rounds = cast(dict[str, dict[str, object]], script.get("round", {}))
     extra = rounds.get(exercise.slug, {})
@@ -110,14 +113,14 @@ def _ask_and_brief(root: Path, exercise: Exercise) -> tuple[str, str]:
         if section:
             quoted = [line[1:].strip() for line in section.splitlines() if line.startswith(">")]
             ask = " ".join(quoted).strip().strip('"“”')
-            return ask or exercise.title, section
+            return typed(ask or exercise.title), typed(section)
         stub = stub / "__init__.py"
     try:
         doc = ast.get_docstring(ast.parse(stub.read_text(encoding="utf-8"))) or ""
     except (OSError, SyntaxError):
         doc = ""
     first = doc.split("\n\n", 1)[0].replace("\n", " ").strip()
-    return first or exercise.title, doc or exercise.title
+    return typed(first or exercise.title), typed(doc or exercise.title)  # its commands as this shell runs them
 
 
 def _interview_script() -> dict[str, object]:

@@ -19,6 +19,7 @@ from dojo import lint
 from dojo.curriculum import load
 from dojo.paths import kit_root
 from dojo.reviews import AnswerKeyError, LintError, load_answer_key, register, ruff_profile, verify_problems
+from tests.dojo.conftest import run_dojo
 
 FLAWED = '''\
 """Demo review: the first word of a text."""
@@ -339,3 +340,25 @@ def test_a_kit_without_the_review_profile_gets_one_clear_error(kit: Path) -> Non
     (kit / "pyproject.toml").write_text("[tool.other]\nx = 1\n", encoding="utf-8")
     with pytest.raises(LintError, match=r"no \[tool\.dojo\.review-ruff\] table"):
         ruff_profile(kit)
+
+
+def test_answer_at_80_columns_wraps_each_field_under_its_text_unpadded(kit):
+    long_why = (
+        "Every call appends to the same list, forever: the default is built once, when the def runs, not per call."
+    )
+    edit(
+        kit,
+        "solutions/reviews/demo.answers.toml",
+        'why = "Every call appends to the same list, forever."',
+        f'why = "{long_why}"',
+    )
+    run = run_dojo(kit, "answer", "demo", "--peek", columns=80)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert not [line for line in lines if len(line.rstrip()) > 80], run.stdout
+    padded = [line for line in lines if line.endswith("  ")]
+    assert not padded, f"lines padded with spaces to the terminal's width: {padded}"
+    why = next(index for index, line in enumerate(lines) if line.startswith("  why       Every call"))
+    assert lines[why + 1].startswith(" " * 12), run.stdout
+    assert lines[why + 1].strip(), run.stdout
+    assert lines[why + 2].startswith("  fix       "), run.stdout
