@@ -24,7 +24,6 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -33,6 +32,7 @@ from dojo.bench.harness import Measured, Workload, as_json, measure, relative, r
 from dojo.curriculum import Curriculum, Exercise
 from dojo.curriculum import load as load_curriculum
 from dojo.errors import FAILED, DojoError, one_line_errors, render
+from dojo.layout import Hanging
 from dojo.paths import dojo_command, kit_root
 from dojo.runner import run_pytest, selection
 
@@ -311,7 +311,7 @@ def _table(item: Measured, *, wide: bool) -> tuple[Table, list[str]]:
 
 def _aside(markup: str) -> None:
     """A line under a table, indented by two, its wrapped lines too."""
-    console.print(Padding(markup, (0, 0, 0, 2), expand=False))
+    console.print(Hanging("  ", markup))
 
 
 def _print(machine: dict[str, Any], measured: list[Measured], skipped: list[Skipped]) -> None:

@@ -193,6 +193,8 @@ def test_at_80_columns_nothing_is_cut_and_the_notes_become_footnotes(lru_kit, tm
     lines = run.stdout.splitlines()
     too_wide = [line for line in lines if len(line.rstrip()) > 80]
     assert not too_wide, f"lines over 80 columns: {too_wide}"
+    padded = [line for line in lines if line.startswith("  ") and line != line.rstrip()]
+    assert not padded, f"lines under the table padded with spaces to the edge: {padded}"
     assert "…" not in run.stdout, f"a cell was cut short:\n{run.stdout}"
     assert any(line.startswith("LRU cache: 300 cache-aside accesses over 2,000 keys") for line in lines), (
         "the title is one line above the table, not wrapped to the table's width"
