@@ -86,7 +86,10 @@ def learner_failure(
     logical = [*_message(error), *_frames(excinfo, root, tree), *(line for note in notes for line in note.splitlines())]
     lines: list[str] = []
     for line in logical:
-        lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    ", drop_whitespace=False) or [""])
+        lines.extend(
+            textwrap.wrap(line, width=width, subsequent_indent="    ", drop_whitespace=False, break_on_hyphens=False)
+            or [""]
+        )
     if len(lines) > max_lines:
         more = len(lines) - (max_lines - 1)
         everything = command(f"check {slug} --full") if slug else "pytest --tb=long"

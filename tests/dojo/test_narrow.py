@@ -205,3 +205,14 @@ def test_every_help_screen_at_80_columns_cuts_nothing(monkeypatch):
             f"dojo {' '.join(path)} --help:\n{result.output}"
         )
         assert "…" not in result.output, f"dojo {' '.join(path)} --help cuts a word:\n{result.output}"
+
+
+def test_a_failure_message_wraps_between_words_never_inside_a_hyphenated_path(tmp_path: Path) -> None:
+    from dojo.failures import learner_failure
+
+    path = "/tmp/pytest-of-root/pytest-12/test-the-app-serves-requests0/shop.db"
+    with pytest.raises(AssertionError) as excinfo:
+        raise AssertionError(f"the product created in one request was missing from the next: {path} is empty")
+    text = learner_failure(excinfo, tmp_path, tmp_path, None, width=80)
+    assert any(path in line for line in text.splitlines()), f"the path was split across lines:\n{text}"
+    assert all(len(line) <= 80 for line in text.splitlines()), text
