@@ -4,9 +4,9 @@
 the page takes seconds and the database graphs show a wall of tiny queries. Review it, then fix it."
 
 Read it as a reviewer first: say what happens per request and what each problem costs in production.
-Then fix this file in place: the same URL and JSON shape (an order with no lines totals 0), the same
-API docs (titled "Back office"), a number of queries per request that does not grow with the number of
-orders, and a file that `dojo lint n_plus_one` passes.
+Then fix this file in place: the same URL, `limit` (1 to 200, default 50) and JSON shape (an order
+with no lines totals 0), the same API docs (titled "Back office"), a number of queries per request that
+does not grow with the number of orders, and a file that `dojo lint n_plus_one` passes.
 
 `create_app(session_factory)` is the seam the tests use: they pass their own SQLite database.
 

@@ -97,6 +97,28 @@ async def test_the_app_keeps_its_api_docs(sessions):
     assert "get" in schema["paths"].get("/orders", {}), f"the API docs list {sorted(schema['paths'])}"
 
 
+@pytest.mark.guard
+@pytest.mark.parametrize("limit", [0, 201], ids=["zero", "over-200"])
+async def test_a_limit_outside_1_to_200_is_a_422(sessions, limit):
+    app = create_app(sessions)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/orders", params={"limit": limit})
+    assert response.status_code == 422, (
+        f"GET /orders?limit={limit} answered {response.status_code}: the page size stays bounded (1 to 200), or"
+        " one request can load every order. Moving `limit` into Annotated[int, Query(...)] keeps ge=1 and le=200"
+    )
+
+
+@pytest.mark.guard
+async def test_without_a_limit_a_page_holds_50_orders(sessions):
+    await seed_orders(sessions, 51)
+    app = create_app(sessions)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/orders")
+    assert response.status_code == 200, f"GET /orders answered {response.status_code}: {response.text}"
+    assert len(response.json()) == 50, f"GET /orders with 51 orders listed {len(response.json())}: the default is 50"
+
+
 async def test_queries_per_request_do_not_grow_with_the_number_of_orders(engine, sessions):
     counts = {}
     seeded = 0

@@ -197,6 +197,40 @@ async def test_the_429_has_the_error_body_and_the_shortest_retry_after():
     assert retry_after == 1, f"half a second before the window ends, Retry-After is 1 s, not {retry_after} s"
 
 
+async def test_retry_after_rounds_a_fraction_of_a_second_up():
+    clock = FakeClock(start=30.25)  # 29.75 s before the window of [0, 60) ends
+    app = create_app(limit=1, window=WINDOW, clock=clock)
+    async with serve(app, "198.51.100.10") as client:
+        await client.get("/ping")
+        over = await client.get("/ping")
+        assert over.status_code == 429, f"the 2nd request of 1 allowed answered {over.status_code} {over.text}"
+        retry_after = int(over.headers["Retry-After"])
+        clock.advance(retry_after)
+        again = await client.get("/ping")
+    assert again.status_code == 200, (
+        f"29.75 s before the window ends, Retry-After said {retry_after} s, and a client that waited exactly that"
+        f" long got {again.status_code}: round the wait up (math.ceil), since int() rounds down and sends the"
+        " client back too early"
+    )
+    assert retry_after == 30, f"29.75 s before the window ends, Retry-After is 30 s, not {retry_after} s"
+
+
+async def test_behind_a_chain_of_trusted_proxies_the_client_is_the_first_untrusted_hop_from_the_right():
+    edge = "10.0.0.1"  # a trusted proxy in front of the load balancer: it writes the client, the balancer writes it
+    app = create_app(limit=2, window=WINDOW, clock=FakeClock(), trusted_proxies={edge, PROXY})
+    async with serve(app, PROXY) as client:
+        first = [
+            (await client.get("/ping", headers=forwarded_for(f"192.0.2.{n}, 198.51.100.40, {edge}"))).status_code
+            for n in range(1, 4)
+        ]
+        second = (await client.get("/ping", headers=forwarded_for(f"198.51.100.41, {edge}"))).status_code
+    assert (first, second) == ([200, 200, 429], 200), (
+        f"through two trusted proxies ({edge}, then {PROXY}), 3 requests from 198.51.100.40 (limit 2) got {first}"
+        f" and one from 198.51.100.41 got {second}: skip every trusted hop from the right and take the first"
+        " address no trusted proxy wrote, or every client counts as the inner proxy (and shares one budget)"
+    )
+
+
 @pytest.mark.guard
 async def test_by_default_the_app_allows_60_requests_per_60_seconds():
     clock = FakeClock(start=0.0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from reviews.reviewing_the_reviewer import MAX_LIMIT, Base, Product, create_app
@@ -29,9 +30,31 @@ CATALOGUE = [
 CABLES = [7, 8, 9, 10, 11]
 
 
+def reverse_unordered_selects(dbapi_connection: Any, _: Any) -> None:
+    """SQLite then returns rows a query did not order in reverse: a query that relies on scan order shows it."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA reverse_unordered_selects = ON")
+    cursor.close()
+
+
 @pytest.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async for made in catalogue(tmp_path):
+        yield made
+
+
+@pytest.fixture
+async def reversed_scan_sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async for made in catalogue(tmp_path, reverse_unordered=True):
+        yield made
+
+
+async def catalogue(
+    tmp_path: Path, *, reverse_unordered: bool = False
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
+    if reverse_unordered:
+        event.listen(engine.sync_engine, "connect", reverse_unordered_selects)
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -122,6 +145,19 @@ async def test_paging_through_a_case_insensitive_search_visits_every_match_once(
             break
         offset += 2
     assert seen == CABLES, f"paging through q=CABLE with limit=2 visited {seen}; expected {CABLES}"
+
+
+async def test_pages_are_in_id_order_whatever_order_the_database_scans_in(reversed_scan_sessions):
+    seen = []
+    for offset in (0, 2, 4):
+        body = await page(reversed_scan_sessions, q="cable", limit=2, offset=offset)
+        seen += [item["id"] for item in body["items"]]
+    assert seen == CABLES, (
+        f"paging through q=cable with limit=2 visited {seen} on a database that scans in reverse; expected"
+        f" {CABLES}: LIMIT and OFFSET without an ORDER BY take whatever order the database scans in, which can"
+        " change between requests (a new plan, an index, a vacuum), so pages repeat or skip rows. Keep"
+        " .order_by(Product.id), a unique key"
+    )
 
 
 @pytest.mark.parametrize("limit", [MAX_LIMIT + 1, 1_000_000], ids=["just-over", "huge"])

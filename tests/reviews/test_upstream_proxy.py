@@ -94,6 +94,15 @@ async def test_an_upstream_timeout_is_a_504(error):
     )
 
 
+def json_text(text: str) -> Answer:
+    """An answer with this exact JSON text (httpx's json= refuses to write NaN)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=text.encode(), headers={"Content-Type": "application/json"})
+
+    return answer
+
+
 def refuses_connections(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("connection refused", request=request)
 
@@ -130,6 +139,17 @@ async def test_an_upstream_failure_is_a_502(answer):
     assert response.status_code == 502, (
         f"the rates service failed and GET /rates/EUR answered {response.status_code} {response.text}: a failing or"
         " nonsensical upstream is a 502 Bad Gateway; passing its error body on with 200 (or crashing) hides it"
+    )
+
+
+@pytest.mark.parametrize("rate", ["NaN", "Infinity", "-Infinity", "true"])
+async def test_a_rate_that_is_not_a_finite_number_is_a_502(rate):
+    # Python's json module writes and reads NaN and Infinity, so an upstream in Python can send them.
+    response = await get_rate(FakeRates(json_text(f'{{"currency": "EUR", "rate": {rate}, "as_of": "2026-11-20"}}')))
+    assert response.status_code == 502, (
+        f"the rates service answered a rate of {rate} and GET /rates/EUR answered {response.status_code}"
+        f" {response.text}: that is not a number, so it is nonsense (a 502). A plain `float` field takes NaN and"
+        " Infinity, and true as 1.0; Decimal refuses all three, as does float with strict=True and allow_inf_nan=False"
     )
 
 
