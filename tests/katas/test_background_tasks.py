@@ -12,12 +12,13 @@ import contextlib
 import gc
 import itertools
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -27,6 +28,7 @@ from dojo.testing import serve
 from katas.background_tasks import create_app
 
 MAX_TURNS = 100
+SHUTDOWN_TURNS = 1_000  # cancelling and awaiting each unfinished task takes a few turns per task
 T0 = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 
 
@@ -69,14 +71,37 @@ def sequential_ids() -> Callable[[], str]:
     return lambda: f"t{next(counter)}"
 
 
-
-
 async def turns_until(condition: Callable[[], bool], what: str) -> None:
     for _ in range(MAX_TURNS):
         if condition():
             return
         await asyncio.sleep(0)  # one turn of the event loop, not a timed wait
     pytest.fail(f"after {MAX_TURNS} event-loop turns, still waiting for {what}")
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """`dojo.testing.serve`, except that a shutdown that never ends fails the test instead of hanging it."""
+    lifespan = app.router.lifespan_context(app)
+    await lifespan.__aenter__()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            yield client
+    finally:
+        shutting_down = asyncio.create_task(lifespan.__aexit__(None, None, None))
+        for _ in range(SHUTDOWN_TURNS):
+            if shutting_down.done():
+                break
+            await asyncio.sleep(0)  # one turn of the event loop, not a timed wait
+        else:
+            shutting_down.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await shutting_down
+            pytest.fail(
+                f"after {SHUTDOWN_TURNS} event-loop turns the app was still shutting down, waiting for a job "
+                "that was still running: on shutdown, cancel the unfinished tasks (then wait for them)"
+            )
+        await shutting_down  # anything the shutdown raised
 
 
 async def let_the_loop_run() -> None:
@@ -108,7 +133,7 @@ def when(value: str | None) -> datetime | None:
 
 async def test_submit_answers_202_with_the_task_and_where_to_poll_it():
     gate = Gate()
-    async with serve(create_app({"report": gate}, clock=UtcClock(), new_id=sequential_ids())) as client:
+    async with serving(create_app({"report": gate}, clock=UtcClock(), new_id=sequential_ids())) as client:
         response = await client.post("/tasks", json={"job": "report", "params": {"month": "2030-01"}})
         assert response.status_code == 202, (
             f"submitting work answers 202 Accepted (not done yet), got {response.status_code}"
@@ -122,7 +147,7 @@ async def test_submit_answers_202_with_the_task_and_where_to_poll_it():
 
 async def test_status_moves_from_running_to_completed_with_the_result():
     gate = Gate(result={"rows": 42})
-    async with serve(create_app({"report": gate}, clock=UtcClock())) as client:
+    async with serving(create_app({"report": gate}, clock=UtcClock())) as client:
         task_id = await submit(client, "report")
         await turns_until(gate.started.is_set, "the job to start")
         running = (await client.get(f"/tasks/{task_id}")).json()
@@ -136,7 +161,7 @@ async def test_status_moves_from_running_to_completed_with_the_result():
 async def test_a_task_stays_pending_while_every_worker_is_busy():
     first, second = Gate(), Gate()
     app = create_app({"first": first, "second": second}, clock=UtcClock(), max_concurrency=1)
-    async with serve(app) as client:
+    async with serving(app) as client:
         first_id = await submit(client, "first")
         await turns_until(first.started.is_set, "the first job to start")
         second_id = await submit(client, "second")
@@ -155,7 +180,7 @@ async def test_a_task_stays_pending_while_every_worker_is_busy():
 
 async def test_a_failing_job_is_reported_and_the_app_keeps_serving():
     broken, fine = Gate(error=ValueError("month out of range")), Gate(result="ok")
-    async with serve(create_app({"broken": broken, "fine": fine}, clock=UtcClock())) as client:
+    async with serving(create_app({"broken": broken, "fine": fine}, clock=UtcClock())) as client:
         task_id = await submit(client, "broken")
         broken.opened.set()
         failed = await status_until(client, task_id, "failed", "completed", "cancelled")
@@ -172,7 +197,7 @@ async def test_timestamps_are_taken_from_the_clock_at_each_step():
     clock = UtcClock(T0)
     first, second = Gate(), Gate()
     app = create_app({"first": first, "second": second}, clock=clock, max_concurrency=1)
-    async with serve(app) as client:
+    async with serving(app) as client:
         first_id = await submit(client, "first")
         await turns_until(first.started.is_set, "the first job to start")
         second_id = await submit(client, "second")  # created at T0, must wait for the first
@@ -190,7 +215,7 @@ async def test_timestamps_are_taken_from_the_clock_at_each_step():
 
 async def test_the_default_clock_gives_aware_utc_timestamps():
     gate = Gate()
-    async with serve(create_app({"report": gate})) as client:
+    async with serving(create_app({"report": gate})) as client:
         task_id = await submit(client, "report")
         gate.opened.set()
         body = await status_until(client, task_id, "completed")
@@ -203,7 +228,7 @@ async def test_the_default_clock_gives_aware_utc_timestamps():
 
 async def test_cancelling_a_running_task_stops_the_job():
     gate = Gate()
-    async with serve(create_app({"report": gate}, clock=UtcClock())) as client:
+    async with serving(create_app({"report": gate}, clock=UtcClock())) as client:
         task_id = await submit(client, "report")
         await turns_until(gate.started.is_set, "the job to start")
         response = await client.post(f"/tasks/{task_id}/cancel")
@@ -218,7 +243,7 @@ async def test_cancelling_a_running_task_stops_the_job():
 async def test_cancelling_a_pending_task_means_it_never_runs(moment):
     first, second = Gate(), Gate()
     app = create_app({"first": first, "second": second}, clock=UtcClock(), max_concurrency=1)
-    async with serve(app) as client:
+    async with serving(app) as client:
         first_id = await submit(client, "first")
         await turns_until(first.started.is_set, "the first job to start")
         second_id = await submit(client, "second")
@@ -237,7 +262,7 @@ async def test_cancelling_a_pending_task_means_it_never_runs(moment):
 @pytest.mark.parametrize("outcome", ["completed", "failed", "cancelled"])
 async def test_cancelling_a_finished_task_is_a_409_and_changes_nothing(outcome):
     gate = Gate(result="done", error=RuntimeError("boom") if outcome == "failed" else None)
-    async with serve(create_app({"job": gate}, clock=UtcClock())) as client:
+    async with serving(create_app({"job": gate}, clock=UtcClock())) as client:
         task_id = await submit(client, "job")
         await turns_until(gate.started.is_set, "the job to start")
         if outcome == "cancelled":
@@ -252,10 +277,12 @@ async def test_cancelling_a_finished_task_is_a_409_and_changes_nothing(outcome):
 
 
 async def test_unknown_tasks_are_404_and_unknown_jobs_are_422():
-    async with serve(create_app({"report": Gate()}, clock=UtcClock())) as client:
+    async with serving(create_app({"report": Gate()}, clock=UtcClock())) as client:
         missing = await client.get("/tasks/nope")
         assert missing.status_code == 404
-        assert "nope" in str(missing.json().get("detail")), f"the 404's detail should name the task id, got {missing.json()}"
+        assert "nope" in str(missing.json().get("detail")), (
+            f"the 404's detail should name the task id, got {missing.json()}"
+        )
         assert (await client.post("/tasks/nope/cancel")).status_code == 404
         response = await client.post("/tasks", json={"job": "mine_bitcoin"})
         assert response.status_code == 422, f"an unknown job name should be a 422, got {response.status_code}"
@@ -264,7 +291,7 @@ async def test_unknown_tasks_are_404_and_unknown_jobs_are_422():
 async def test_shutdown_cancels_unfinished_tasks():
     gate = Gate()
     app = create_app({"report": gate}, clock=UtcClock())
-    async with serve(app) as client:
+    async with serving(app) as client:
         task_id = await submit(client, "report")
         await turns_until(gate.started.is_set, "the job to start")
     assert gate.saw_cancellation, "the app shut down but the job kept running: cancel unfinished tasks on shutdown"
@@ -278,12 +305,14 @@ def job_tasks() -> set[asyncio.Task[Any]]:
 
 async def test_at_most_four_jobs_run_at_once_by_default():
     gates = [Gate() for _ in range(6)]
-    async with serve(create_app({f"job{i}": gate for i, gate in enumerate(gates)}, clock=UtcClock())) as client:
+    async with serving(create_app({f"job{i}": gate for i, gate in enumerate(gates)}, clock=UtcClock())) as client:
         for i in range(6):
             await submit(client, f"job{i}")
         await let_the_loop_run()
         started = [gate.started.is_set() for gate in gates]
-        assert started == [True] * 4 + [False] * 2, f"max_concurrency defaults to 4, in submission order; started: {started}"
+        assert started == [True] * 4 + [False] * 2, (
+            f"max_concurrency defaults to 4, in submission order; started: {started}"
+        )
         gates[2].opened.set()
         await let_the_loop_run()
         assert gates[4].started.is_set(), "when a worker frees up, the oldest pending task starts next"
@@ -295,7 +324,7 @@ async def test_at_most_four_jobs_run_at_once_by_default():
 async def test_a_cancelled_task_really_ends_cancelled_and_finished_tasks_are_let_go():
     running, waiting, done = Gate(), Gate(), Gate(result=1)
     app = create_app({"running": running, "waiting": waiting, "done": done}, clock=UtcClock(), max_concurrency=2)
-    async with serve(app) as client:
+    async with serving(app) as client:
         before = job_tasks()
         done_id = await submit(client, "done")
         await submit(client, "running")
@@ -396,7 +425,9 @@ class TasksAgainstModel(RuleBasedStateMachine):
     def every_status_matches(self) -> None:
         for task_id in self.order:
             body = self.run(self.client.get(f"/tasks/{task_id}")).json()
-            assert body["status"] == self.model[task_id], f"{task_id}: {body['status']}, the model says {self.model[task_id]}"
+            assert body["status"] == self.model[task_id], (
+                f"{task_id}: {body['status']}, the model says {self.model[task_id]}"
+            )
             if body["status"] == "completed":
                 assert body["result"] == self.gates[task_id].result
 

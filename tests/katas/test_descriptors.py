@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
 import pytest
@@ -74,6 +75,21 @@ def test_a_value_of_the_wrong_type_is_a_type_error_naming_the_field(value):
     )
     assert type(value).__name__ in str(raised.value), (
         f"the message should say what it got ({type(value).__name__}): {raised.value}"
+    )
+
+
+def test_an_instance_of_a_subclass_of_kind_is_accepted():
+    class Priority(IntEnum):
+        LOW = 1
+        HIGH = 3
+
+    class Sku(str):
+        pass
+
+    line = order_line_class()(quantity=Priority.HIGH, sku=Sku("TEA"))
+    assert (line.quantity, line.sku) == (3, "TEA"), (
+        "an IntEnum member is an int and a str subclass is a str: the rule is isinstance(value, kind), "
+        "not type(value) is kind (bool is the one subclass refused, and only because the brief says so)"
     )
 
 
@@ -164,4 +180,3 @@ def test_a_bool_field_takes_bools():
     assert flags.active is True, "True is refused only where an int is expected: it is a bool"
     with pytest.raises(TypeError, match=r"Flags\.active"):
         flags.active = 1  # type: ignore[assignment]  # the wrong type, on purpose
-

@@ -115,7 +115,9 @@ def test_a_sub_second_or_fractional_ttl_is_valid_and_exact(ttl):
     assert cache.get_or_load("x", lambda: "loaded") == "loaded"
 
 
-@pytest.mark.parametrize("value", [0, "", [], False, 0.0], ids=["zero", "empty_str", "empty_list", "false", "zero_float"])
+@pytest.mark.parametrize(
+    "value", [0, "", [], False, 0.0], ids=["zero", "empty_str", "empty_list", "false", "zero_float"]
+)
 def test_a_falsy_value_is_a_value_not_a_miss(value):
     clock = FakeClock()
     backend: InMemoryBackend[object] = InMemoryBackend(max_entries=2, clock=clock)
@@ -271,7 +273,17 @@ def test_a_loader_that_raises_caches_nothing():
     with pytest.raises(ConnectionError):
         cache.get_or_load("ada", broken)
     assert backend.set_calls == []
-    assert cache.get_or_load("ada", CountingLoader("back")) == "back", "after a failed load the next call loads again"
+    results: list[object] = []
+    retry = threading.Thread(
+        target=lambda: results.append(cache.get_or_load("ada", CountingLoader("back"))), daemon=True
+    )
+    retry.start()
+    retry.join(HANG_GUARD_SECONDS)
+    assert not retry.is_alive(), (
+        "the call after a failed load is still waiting for the key's lock: a loader that raises must not "
+        "leave it held (`with lock:` releases it on an exception too; acquire() ... release() does not)"
+    )
+    assert results == ["back"], "after a failed load the next call loads again"
 
 
 # ---- threads ----
@@ -384,7 +396,9 @@ class BackendAgainstModel(RuleBasedStateMachine):
             expected = entry[0]
             self.model[key] = entry  # a hit makes it most recent
         got = self.backend.get(key)
-        assert got == expected, f"get({key!r}) at t={self.clock.now - 1000:g} returned {got!r}, the model says {expected!r}"
+        assert got == expected, (
+            f"get({key!r}) at t={self.clock.now - 1000:g} returned {got!r}, the model says {expected!r}"
+        )
 
     @precondition(lambda self: self.backend is not None)
     @rule(key=st.sampled_from("abcd"))
