@@ -6,22 +6,29 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dojo.layout import Hanging
 from dojo.mutation_baseline import MIN_SCORE
 from dojo.verify import Report
 
+WIDE = 120  # below this many columns: short headers, no borders, and the automated cells' details below
+
 
 def print_report(console: Console, report: Report) -> None:
-    table = Table(title="dojo verify", title_justify="left")
-    for column, justify in (
-        ("exercise", "left"),
-        ("tests", "right"),
-        ("guards", "right"),
-        ("pass on solution", "right"),
-        ("fail on stub", "right"),
-        ("mutants caught", "right"),
-        ("automated (killed/non-equivalent)", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    wide = console.width >= WIDE
+    table = Table(title="dojo verify" if wide else None, title_justify="left")
+    if not wide:
+        console.print("[bold]dojo verify[/]")  # not the table's title, which is padded to the table's width
+        # No borders, one space between columns: the 22-character slugs and the capstone's 18-character
+        # automated cell then fit in 80 columns.
+        table.box, table.show_edge, table.pad_edge, table.collapse_padding = None, False, False, True
+    headers = (
+        ("tests", "guards", "pass on solution", "fail on stub", "mutants caught", "automated (killed/non-equivalent)")
+        if wide
+        else ("tests", "guards", "solution", "stub", "mutants", "mutmut")
+    )
+    table.add_column("exercise", justify="left")
+    for column in headers:
+        table.add_column(column, justify="right")
     for summary in report.summaries:
         honest = summary.tests - summary.guards
         caught = sum(1 for m in summary.mutants if m.caught_by)
@@ -34,10 +41,13 @@ def print_report(console: Console, report: Report) -> None:
             _ratio(summary.passed_on_solutions, summary.tests),
             _ratio(summary.failed_on_stub, honest),
             _ratio(caught, tried) + (f" [yellow](+{untried} not tried)[/]" if untried else ""),
-            _automated(report, summary.exercise.slug),
+            _automated(report, summary.exercise.slug) if wide else _automated_short(report, summary.exercise.slug),
         )
     console.print(table)
     automated = report.automated
+    if not wide and automated is not None:
+        for line in _automated_legend(report):
+            console.print(Hanging("  ", line))
     if automated is not None:
         ran = ", ".join(automated.ran) if len(automated.ran) <= 6 else f"{len(automated.ran)} units"
         console.print(
@@ -63,7 +73,9 @@ def print_report(console: Console, report: Report) -> None:
             problems.add_row(problem.check, problem.slug or "—", problem.message)
         console.print(problems)
     else:
-        console.print("[bold green]The kit is honest:[/] every stub fails, every solution passes, every mutant is caught.")
+        console.print(
+            "[bold green]The kit is honest:[/] every stub fails, every solution passes, every mutant is caught."
+        )
     # A plain closing line, in the form CI tooling reads.
     console.print(f"verify: {report.checks_held} passed, {len(report.problems)} failed", markup=False)
 
@@ -86,6 +98,45 @@ def _automated(report: Report, slug: str) -> str:
     if judged.partial is not None:
         return text + f" [dim](baseline; {judged.partial} re-run)[/]"
     return text + (" [dim](baseline)[/]" if judged.from_baseline else "")
+
+
+def _automated_short(report: Report, slug: str) -> str:
+    """The narrow table's cell: killed (PostgreSQL's kills included) / non-equivalent and the score;
+    ``b`` when the numbers come from the baseline, ``*`` when the unit is shared (the legend says which)."""
+    if report.automated is None or slug not in report.automated.unit_of:
+        return "—"
+    unit = report.automated.unit_of[slug]
+    judged = report.automated.judgements.get(unit)
+    if judged is None:
+        return "[red]not judged[/]"
+    text = f"{judged.killed + judged.on_postgres}/{judged.mutants - judged.equivalents} {judged.score:.1%}"
+    if judged.score < MIN_SCORE:
+        text = f"[red]{text}[/]"
+    marks = ("b" if judged.from_baseline or judged.partial is not None else "") + ("*" if unit != slug else "")
+    return text + (f" [dim]{marks}[/]" if marks else "")
+
+
+def _automated_legend(report: Report) -> list[str]:
+    """Under the narrow table: what ``b`` and ``*`` mean, and each shared unit's numbers in full."""
+    automated = report.automated
+    if automated is None:
+        return []
+    lines = ["[dim]mutmut: killed / non-equivalent mutants; b: from the unit's baseline (re-run where changed)[/]"]
+    shared: dict[str, list[str]] = {}
+    for slug, unit in automated.unit_of.items():
+        if unit != slug:
+            shared.setdefault(unit, []).append(slug)
+    for unit, slugs in sorted(shared.items()):
+        judged = automated.judgements.get(unit)
+        if judged is None:
+            continue
+        killed = f"{judged.killed} + {judged.on_postgres} on PostgreSQL" if judged.on_postgres else str(judged.killed)
+        detail = f"; {judged.partial} re-run" if judged.partial is not None else ""
+        lines.append(
+            f"[dim]*: one unit, {escape(unit)}, for {escape(', '.join(sorted(slugs)))}: "
+            f"{killed} killed of {judged.mutants - judged.equivalents}{detail}[/]"
+        )
+    return lines
 
 
 def _ratio(value: int, total: int) -> str:

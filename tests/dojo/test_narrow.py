@@ -216,3 +216,39 @@ def test_a_failure_message_wraps_between_words_never_inside_a_hyphenated_path(tm
     text = learner_failure(excinfo, tmp_path, tmp_path, None, width=80)
     assert any(path in line for line in text.splitlines()), f"the path was split across lines:\n{text}"
     assert all(len(line) <= 80 for line in text.splitlines()), text
+
+
+def test_the_verify_report_reads_at_80_columns_and_says_what_its_short_cells_mean() -> None:
+    from rich.console import Console
+
+    from dojo.curriculum import load
+    from dojo.mutation_baseline import Judgement
+    from dojo.verify import ExerciseSummary, Report
+    from dojo.verify_mutation import AutomatedReport
+    from dojo.verify_report import print_report
+
+    curriculum = load(Path(__file__).resolve().parents[2])
+    slugs = ["reviewing_the_reviewer", "round1", "round2"]
+    automated = AutomatedReport(
+        judgements={
+            "reviewing_the_reviewer": Judgement("reviewing_the_reviewer", 30, 22, 8),
+            "capstone": Judgement("capstone", 1485, 1070, 240, from_baseline=True, on_postgres=166),
+        },
+        unit_of={"reviewing_the_reviewer": "reviewing_the_reviewer", "round1": "capstone", "round2": "capstone"},
+    )
+    summaries = [
+        ExerciseSummary(curriculum.get(slug), tests=57, passed_on_solutions=57, failed_on_stub=57) for slug in slugs
+    ]
+    report = Report(summaries, [], kit_tests=631, checks_held=3809, automated=automated)
+    console = Console(width=80, record=True, color_system=None, highlight=False)
+    print_report(console, report)
+    lines = console.export_text().splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines), "\n".join(lines)
+    assert lines[0] == "dojo verify", "the title, unpadded"
+    assert "…" not in "\n".join(lines), "a cell was cut short:\n" + "\n".join(lines)
+    (capstone_row,) = [line for line in lines if line.startswith("round1 ")]
+    assert "1236/1245 99.3% b*" in capstone_row, "PostgreSQL's kills count, with the baseline and shared-unit marks"
+    legend = " ".join(line.strip() for line in lines if line.startswith("  "))
+    assert "b: from the unit's baseline" in legend
+    assert "*: one unit, capstone, for round1, round2: 1070 + 166 on PostgreSQL killed of 1245" in legend
+    assert lines[-1] == "verify: 3809 passed, 0 failed", "CI reads the closing line as it was"
