@@ -7,6 +7,7 @@ The kit's own tests run the real tooling (plugin, CLI, verify) against this copy
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,15 @@ def mini_kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DOJO_ROOT", str(root))
     monkeypatch.delenv("DOJO_TARGET", raising=False)
     return root
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a pexpect child: Ctrl-C reaches it as it would from a terminal.
+
+    A shell starts a background job (``pytest ... &``) with SIGINT ignored, and an ignored signal is
+    inherited across exec: Python then installs no KeyboardInterrupt handler, and a test that sends
+    Ctrl-C to a drill or to watch would wait for it in vain."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_dojo(root: Path, *args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:

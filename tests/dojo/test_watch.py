@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.dojo.conftest import write
+from tests.dojo.conftest import interruptible, write
 
 SOLVED = "def add(a: int, b: int) -> int:\n    return a + b\n"
 LONG_POINT = "Doubling is adding a number to itself, which is why double(x) equals add(x, x) for every x."
@@ -50,7 +50,7 @@ def spawn_watch(root: Path, columns: int = 80, rows: int = 24) -> pexpect.spawn[
     env.pop("CI", None)
     return pexpect.spawn(
         sys.executable, ["-m", "dojo", "watch"], cwd=str(root), env=env, dimensions=(rows, columns),
-        encoding="utf-8", timeout=60,
+        encoding="utf-8", preexec_fn=interruptible, timeout=60,
     )  # fmt: skip
 
 

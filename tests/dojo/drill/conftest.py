@@ -17,7 +17,7 @@ from textwrap import dedent
 import pexpect
 import pytest
 
-from tests.dojo.conftest import write
+from tests.dojo.conftest import interruptible, write
 
 CAPSTONE = """
 [[exercise]]
@@ -183,7 +183,7 @@ class Terminal:
             env.pop(name, None)
         child = pexpect.spawn(
             sys.executable, ["-m", "dojo", *args], cwd=str(self.root), env=env, dimensions=(50, 160),
-            encoding="utf-8", timeout=90,  # generous: CI machines are shared
+            encoding="utf-8", preexec_fn=interruptible, timeout=90,  # generous: CI machines are shared
         )  # fmt: skip
         self.children.append(child)
         return child
