@@ -314,16 +314,6 @@ def solution_runs(
     return runs
 
 
-def pristine_runs(root: Path, exercises: Sequence[Exercise], whole_kit: bool) -> list[list[str]]:
-    """The pytest argument lists for the stubs: the exercises' tests only (the kit's own tests have no
-    stub), in EXERCISE_CHUNKS runs balanced by the size of their test files for the whole kit."""
-    if not whole_kit:
-        return [["-q", *selection(exercises)]]
-    by_slug = {e.slug: e for e in exercises}
-    groups = _balanced([(e.slug, _size(root, e.tests)) for e in exercises], EXERCISE_CHUNKS)
-    return [["-q", *selection([by_slug[slug] for slug in group])] for group in groups]
-
-
 def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progress | None = None) -> Report:
     say = progress or (lambda _message: None)
     exercises = [e for e in curriculum if not options.only or e.slug in options.only]
@@ -347,6 +337,8 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             )
         mutant_plan.extend((exercise, mutant) for mutant in found)
 
+    # Name the test files: a broken file elsewhere in the kit must not stop the run, and nothing else is collected.
+    chosen_tests = selection(exercises)
     # Mutants and capstone steps are hundreds of short runs: they fork from one interpreter that has
     # already imported pytest and the libraries (dojo/forkserver.py) instead of starting their own.
     with forkserver.running(root) as server, ThreadPoolExecutor(max_workers=options.jobs) as pool:
@@ -355,11 +347,7 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             pool.submit(run_pytest, root, args, target="solutions")
             for args in solution_runs(root, curriculum, exercises, whole_kit)
         ]
-        # The pristine run is split as the exercises' solution run is: whole, it was the longest single
-        # job of a whole-kit verify (260 s of a 14-minute run), and the rest of the pool waited on it.
-        pristine_futures = [
-            pool.submit(run_pytest, root, args, target="pristine") for args in pristine_runs(root, exercises, whole_kit)
-        ]
+        pristine_run = pool.submit(run_pytest, root, ["-q", *chosen_tests], target="pristine")
         lint_runs: list[Future[list[Problem]]] = []
         if options.lint:
             scope = None if whole_kit else exercises
@@ -395,14 +383,9 @@ def verify(root: Path, curriculum: Curriculum, options: Options, progress: Progr
             sol_held += count
             skipped += skips
             kit_tests += sum(1 for t in run.tests if t.slug is None)
-        stub_problems: list[Problem] = []
-        stub_held = 0
-        for pristine_future in pristine_futures:
-            run_problems, count, _ = _check_run(
-                "pristine", pristine_future.result(), summaries, expect_pass=False, allow_skips=True
-            )
-            stub_problems += run_problems
-            stub_held += count
+        stub_problems, stub_held, _ = _check_run(
+            "pristine", pristine_run.result(), summaries, expect_pass=False, allow_skips=True
+        )
         problems += sol_problems + stub_problems
         held = sol_held + stub_held
         step = max(10, len(mutant_runs) // 8)

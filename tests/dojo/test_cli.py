@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.dojo.conftest import run_dojo
 
 SOLVED = "def add(a: int, b: int) -> int:\n    return a + b\n"
@@ -231,19 +229,3 @@ def test_resetting_a_shared_package_asks_first_and_changes_nothing_without_yes(m
     assert not (mini_kit / ".dojo" / "backups").exists()
     assert run_dojo(mini_kit, "reset", "adder", "--yes").returncode == 0
     assert mine.read_text() != "# my work\n"
-
-
-def test_the_whole_kits_pristine_run_is_split_and_covers_every_exercise_test_file_once() -> None:
-    from dojo.curriculum import load
-    from dojo.verify import EXERCISE_CHUNKS, pristine_runs
-
-    root = Path(__file__).resolve().parents[2]
-    curriculum = load(root)
-    runs = pristine_runs(root, list(curriculum), whole_kit=True)
-    assert len(runs) == EXERCISE_CHUNKS, "the stubs run in as many chunks as the solutions' exercise tests"
-    files = [arg for run in runs for arg in run if arg.startswith("tests/")]
-    expected = sorted({test for exercise in curriculum for test in exercise.tests})
-    assert sorted(files) == expected, "every exercise's test file once, and none of the kit's own"
-    assert pristine_runs(root, [curriculum.get("lru_cache")], whole_kit=False) == [
-        ["-q", "-m", "lru_cache", "tests/katas/test_lru_cache.py"]
-    ]
