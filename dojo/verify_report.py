@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dojo.layout import Hanging
-from dojo.mutation_baseline import MIN_SCORE
+from dojo.mutation_baseline import MIN_SCORE, Judgement
 from dojo.verify import Report
 
 WIDE = 120  # below this many columns: short headers, no borders, and the automated cells' details below
@@ -80,14 +80,21 @@ def print_report(console: Console, report: Report) -> None:
     console.print(f"verify: {report.checks_held} passed, {len(report.problems)} failed", markup=False)
 
 
-def _automated(report: Report, slug: str) -> str:
-    """The exercise's automated score: killed / non-equivalent, %; a group's score shows its name."""
+def _judged(report: Report, slug: str) -> tuple[str, Judgement] | str:
+    """The exercise's unit and its judgement, or the cell to show instead (no pass ran, not judged)."""
     if report.automated is None or slug not in report.automated.unit_of:
         return "—"
     unit = report.automated.unit_of[slug]
     judged = report.automated.judgements.get(unit)
-    if judged is None:
-        return "[red]not judged[/]"
+    return "[red]not judged[/]" if judged is None else (unit, judged)
+
+
+def _automated(report: Report, slug: str) -> str:
+    """The exercise's automated score: killed / non-equivalent, %; a group's score shows its name."""
+    found = _judged(report, slug)
+    if isinstance(found, str):
+        return found
+    unit, judged = found
     judged_total = judged.mutants - judged.equivalents
     killed = f"{judged.killed}+{judged.on_postgres} on PostgreSQL" if judged.on_postgres else f"{judged.killed}"
     text = f"{killed}/{judged_total} {judged.score:.1%}"
@@ -103,12 +110,10 @@ def _automated(report: Report, slug: str) -> str:
 def _automated_short(report: Report, slug: str) -> str:
     """The narrow table's cell: killed (PostgreSQL's kills included) / non-equivalent and the score;
     ``b`` when the numbers come from the baseline, ``*`` when the unit is shared (the legend says which)."""
-    if report.automated is None or slug not in report.automated.unit_of:
-        return "—"
-    unit = report.automated.unit_of[slug]
-    judged = report.automated.judgements.get(unit)
-    if judged is None:
-        return "[red]not judged[/]"
+    found = _judged(report, slug)
+    if isinstance(found, str):
+        return found
+    unit, judged = found
     text = f"{judged.killed + judged.on_postgres}/{judged.mutants - judged.equivalents} {judged.score:.1%}"
     if judged.score < MIN_SCORE:
         text = f"[red]{text}[/]"
